@@ -1,0 +1,1 @@
+"""The Telegram bot for customers and staff (its own issue)."""

@@ -1,0 +1,1 @@
+"""Settings, database, customers and contracts, the approval queue, the outbox and the audit log."""

@@ -1,0 +1,1 @@
+"""The terms of use as text (clauses, FAQ retrieval) and as rules (pure functions, no I/O)."""

@@ -1,0 +1,1 @@
+"""The mail worker: reads and acknowledges requests (its own issue)."""

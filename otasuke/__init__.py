@@ -1,0 +1,1 @@
+"""The `otasuke` command line and the runner that starts every worker."""

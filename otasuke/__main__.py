@@ -1,0 +1,3 @@
+from otasuke.cli import main
+
+main()

@@ -1,0 +1,47 @@
+"""The `otasuke` command: one Typer app, one sub-app per area (each in `otasuke/commands/`)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from core.errors import UserError
+from otasuke.commands import ask, data, db, rules, run
+
+app = typer.Typer(
+    name="otasuke",
+    help="The chamber's assistant for the お助け隊サービス.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(rules.app, name="rules")
+app.add_typer(db.app, name="db")
+app.add_typer(data.customers_app, name="customers")
+app.add_typer(data.payments_app, name="payments")
+app.command("ask")(ask.ask)
+app.command("run")(run.run)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; bad input becomes one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        code = app(args=argv, prog_name="otasuke", standalone_mode=False)
+    except typer.Abort:
+        sys.stderr.write("otasuke: aborted\n")
+        raise SystemExit(130) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except typer.TyperException as exc:
+        # Typer's usage errors (bad option, bad date): `format_message` and `exit_code` are Click's.
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if format_message else str(exc)
+        sys.stderr.write(f"otasuke: error: {' '.join(message.split())}\n")
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    except UserError as exc:
+        sys.stderr.write(f"otasuke: error: {' '.join(str(exc).split())}\n")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
