@@ -7,7 +7,7 @@ import sys
 import typer
 
 from core.errors import UserError
-from otasuke.commands import ask, data, db, rules, run
+from otasuke.commands import ask, data, db, queue, rules, run
 
 app = typer.Typer(
     name="otasuke",
@@ -20,6 +20,7 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(db.app, name="db")
 app.add_typer(data.customers_app, name="customers")
 app.add_typer(data.payments_app, name="payments")
+app.add_typer(queue.app, name="queue")
 app.command("ask")(ask.ask)
 app.command("run")(run.run)
 
