@@ -1,0 +1,119 @@
+"""Business days (営業日, 第2条(7)) and the date arithmetic every rule shares; all dates JST."""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+JST = ZoneInfo("Asia/Tokyo")
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_ONE_DAY = timedelta(days=1)
+
+
+def jst_date(moment: datetime) -> date:
+    """The JST calendar date of an aware datetime; a naive one raises ValueError."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"a naive datetime has no JST date: {moment.isoformat()}")
+    return moment.astimezone(JST).date()
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year, month, _stdcal.monthrange(year, month)[1])
+
+
+def shift_months(d: date, months: int) -> date:
+    """The same day number `months` later (negative: earlier), clamped to that month's last day."""
+    index = d.year * 12 + d.month - 1 + months
+    year, month = divmod(index, 12)
+    last = _stdcal.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(d.day, last))
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Which days are 営業日 (第2条(7)): hashable, so it can key the per-year caches."""
+
+    # 年末年始 is not defined by the terms: 12/29–1/3 is the usual office closure, configurable.
+    year_end_break_start: tuple[int, int] = (12, 29)
+    year_end_break_end: tuple[int, int] = (1, 3)
+    # 8月15日 (第2条(7)); further fixed closures may be added by a chamber.
+    closed_days: tuple[tuple[int, int], ...] = ((8, 15),)
+
+    def closure_reason(self, d: date) -> str | None:
+        """Why `d` is not a business day, or None when it is one."""
+        if d.isoweekday() > 5:
+            return "Saturday" if d.isoweekday() == 6 else "Sunday"
+        return _closures(self, d.year).get(d)
+
+    def is_business_day(self, d: date) -> bool:
+        """Whether `d` is a 営業日 (第2条(7))."""
+        return d.isoweekday() <= 5 and d not in _closures(self, d.year)
+
+    def on_or_before(self, d: date) -> date:
+        """The nearest business day on or before `d` (第12条1項 「前の直近の営業日」)."""
+        while not self.is_business_day(d):
+            d -= _ONE_DAY
+        return d
+
+    def on_or_after(self, d: date) -> date:
+        """The nearest business day on or after `d`."""
+        while not self.is_business_day(d):
+            d += _ONE_DAY
+        return d
+
+    def nth_business_day(self, year: int, month: int, n: int) -> date:
+        """The n-th business day of a month, counting from its 1st (第4条2項①)."""
+        return _nth_business_day(self, year, month, n)
+
+    def in_year_end_break(self, d: date) -> bool:
+        """Whether `d` falls in the year-end break (which may wrap over New Year)."""
+        md = (d.month, d.day)
+        start, end = self.year_end_break_start, self.year_end_break_end
+        if start <= end:
+            return start <= md <= end
+        return md >= start or md <= end
+
+
+DEFAULT_CALENDAR = BusinessCalendar()
+
+
+@lru_cache(maxsize=256)
+def _closures(calendar: BusinessCalendar, year: int) -> dict[date, str]:
+    """Every weekday of `year` that is closed, with its reason (holiday names in Japanese)."""
+    closed: dict[date, str] = {}
+    # 国民の祝日に関する法律に定める休日: 祝日, 振替休日 and 国民の休日 all come from the library.
+    for day, name in holidays.country_holidays("JP", years=year, language="ja").items():
+        closed[day] = f"national holiday: {name}"
+    day = date(year, 1, 1)
+    while day.year == year:
+        if day not in closed:
+            if calendar.in_year_end_break(day):
+                closed[day] = "year-end break"
+            elif (day.month, day.day) in calendar.closed_days:
+                closed[day] = f"{_MONTH_NAMES[day.month - 1]} {day.day}"
+        day += _ONE_DAY
+    return {d: reason for d, reason in closed.items() if d.isoweekday() <= 5}
+
+
+@lru_cache(maxsize=4096)
+def _nth_business_day(calendar: BusinessCalendar, year: int, month: int, n: int) -> date:
+    if n < 1:
+        raise ValueError(f"n must be 1 or more, not {n}")
+    day, seen = date(year, month, 1), 0
+    while day.month == month:
+        if calendar.is_business_day(day):
+            seen += 1
+            if seen == n:
+                return day
+        day += _ONE_DAY
+    raise ValueError(f"{year}-{month:02d} has fewer than {n} business days")
