@@ -19,11 +19,16 @@ _MONTH_NAMES = (
 _ONE_DAY = timedelta(days=1)
 
 
+def to_jst(moment: datetime) -> datetime:
+    """An aware datetime in JST; a naive one raises ValueError (its zone would be a guess)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"a naive datetime has no JST time: {moment.isoformat()}")
+    return moment.astimezone(JST)
+
+
 def jst_date(moment: datetime) -> date:
     """The JST calendar date of an aware datetime; a naive one raises ValueError."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"a naive datetime has no JST date: {moment.isoformat()}")
-    return moment.astimezone(JST).date()
+    return to_jst(moment).date()
 
 
 def month_end(year: int, month: int) -> date:
