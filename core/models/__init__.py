@@ -1,0 +1,27 @@
+"""Every table, importable from one place (Alembic's autogenerate reads `Base.metadata`)."""
+
+from core.models.audit import AuditEntry
+from core.models.base import Base, utcnow
+from core.models.chat import ChatLink, Staff
+from core.models.customers import Contract, ContractPeriod, Customer, Payment
+from core.models.mail import Alert, MailCursor, OutboxMail
+from core.models.notices import Notice
+from core.models.queue import Action, Request
+
+__all__ = [
+    "Action",
+    "Alert",
+    "AuditEntry",
+    "Base",
+    "ChatLink",
+    "Contract",
+    "ContractPeriod",
+    "Customer",
+    "MailCursor",
+    "Notice",
+    "OutboxMail",
+    "Payment",
+    "Request",
+    "Staff",
+    "utcnow",
+]

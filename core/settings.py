@@ -1,0 +1,248 @@
+"""Settings: `OTASUKE_*` environment variables over an optional TOML file; secrets: env only."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from core.errors import UserError
+from knowledge.calendar import BusinessCalendar
+
+ENV_PREFIX = "OTASUKE_"
+DEFAULT_TOML = Path("otasuke.toml")
+# A secret in a file that is copied, committed or backed up leaks: these come from the env only.
+SECRET_SETTINGS = frozenset({"telegram_token", "imap_password", "smtp_password"})
+
+Tls = Literal["implicit", "starttls", "none"]
+MonthDay = Annotated[tuple[int, int], NoDecode]
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})[-/](\d{1,2})\s*$")
+
+
+def _month_day(value: Any) -> Any:
+    """'12-29' or '12/29' (or a [12, 29] pair from TOML) → (12, 29)."""
+    if isinstance(value, str):
+        match = _MONTH_DAY.match(value)
+        if not match:
+            raise ValueError("not a month-day like 12-29")
+        value = (int(match[1]), int(match[2]))
+    month, day = value
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError("not a month-day like 12-29")
+    return (month, day)
+
+
+class Settings(BaseSettings):
+    """Every knob otasuke has; names are the SPEC's (`OTASUKE_` + the field name, upper case)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///var/otasuke.db"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    staff_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    imap_host: str | None = None
+    imap_port: int | None = None
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_tls: Tls = "implicit"
+    imap_folder: str = "INBOX"
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Tls = "starttls"
+
+    mail_from: str = "otasuke@localhost"
+    mail_inbox_dir: Path = Path("var/mail/inbox")
+    mail_outbox_dir: Path = Path("var/mail/outbox")
+
+    # The terms to answer from and reason with; None → knowledge/data/terms_ja.txt.
+    terms_file: Path | None = None
+
+    # 営業日 (第2条(7)): the year-end break is the chamber's own; 8/15 is named by the terms.
+    year_end_break_start: MonthDay = (12, 29)
+    year_end_break_end: MonthDay = (1, 3)
+    closed_days: Annotated[list[tuple[int, int]], NoDecode] = Field(
+        default_factory=lambda: [(8, 15)]
+    )
+
+    # Notices (SPEC "Notices"): R17 renewal notice day, reminders and overdue cadence.
+    renewal_notice_day: MonthDay = (1, 15)
+    payment_reminder_days_before: int = Field(default=7, ge=0)
+    payment_overdue_interval_days: int = Field(default=7, ge=1)
+    payment_overdue_max: int = Field(default=3, ge=1)
+    utm_return_interval_days: int = Field(default=14, ge=1)
+    # How often the workers look for work (mail, due notices, the outbox), in seconds.
+    poll_interval_seconds: float = Field(default=30.0, gt=0)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("staff_telegram_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(re.fullmatch(r"-?\d+", part) for part in parts):
+                raise ValueError("not a comma-separated list of integers like 9001,9002")
+            return [int(part) for part in parts]
+        return value
+
+    @field_validator(
+        "year_end_break_start", "year_end_break_end", "renewal_notice_day", mode="before"
+    )
+    @classmethod
+    def _parse_month_day(cls, value: Any) -> Any:
+        return _month_day(value)
+
+    @field_validator("closed_days", mode="before")
+    @classmethod
+    def _parse_closed_days(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        return [_month_day(item) for item in value]
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        env, toml_path = _SOURCES.get()
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            _MappingEnvSource(settings_cls, env),
+        ]
+        if toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is a SQLite file (the embedded default)."""
+        return self.database_url.startswith("sqlite")
+
+
+class _MappingEnvSource(EnvSettingsSource):
+    """The env source reading a given mapping instead of `os.environ` (tests, subprocess envs)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._mapping = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        # Variables set to "" count as unset: `OTASUKE_IMAP_HOST=` in a shell script means none.
+        return {key.lower(): value for key, value in self._mapping.items() if value != ""}
+
+
+_SOURCES: ContextVar[tuple[Mapping[str, str], Path | None]] = ContextVar("otasuke_settings_sources")
+
+
+@contextmanager
+def _sources(env: Mapping[str, str], toml_path: Path | None) -> Iterator[None]:
+    token = _SOURCES.set((env, toml_path))
+    try:
+        yield
+    finally:
+        _SOURCES.reset(token)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, toml_path: Path | str | None = None
+) -> Settings:
+    """The settings: `env` (default os.environ) over the TOML file (OTASUKE_CONFIG, ./otasuke.toml)."""
+    env = dict(os.environ if env is None else env)
+    path = _toml_path(env, toml_path)
+    toml_keys = _check_toml(path) if path is not None else set()
+    try:
+        with _sources(env, path):
+            return Settings()
+    except ValidationError as exc:
+        raise UserError(_describe(exc, env, path, toml_keys)) from None
+
+
+def _toml_path(env: Mapping[str, str], explicit: Path | str | None) -> Path | None:
+    if explicit is not None:
+        path = Path(explicit)
+    elif env.get(f"{ENV_PREFIX}CONFIG"):
+        path = Path(env[f"{ENV_PREFIX}CONFIG"])
+    else:
+        return DEFAULT_TOML if DEFAULT_TOML.is_file() else None
+    if not path.is_file():
+        raise UserError(f"{path}: the settings file does not exist")
+    return path
+
+
+def _check_toml(path: Path) -> set[str]:
+    """The keys the file sets; a file that is not TOML or that holds a secret is refused."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"{path}: not a readable TOML file ({exc})") from None
+    secrets = sorted(SECRET_SETTINGS & {key.lower() for key in data})
+    if secrets:
+        names = ", ".join(f"{ENV_PREFIX}{key.upper()}" for key in secrets)
+        raise UserError(
+            f"{path}: {', '.join(secrets)} must not be in a file; set {names} in the environment"
+        )
+    return {key.lower() for key in data}
+
+
+_MESSAGES = {
+    "int_parsing": "not a valid integer",
+    "int_from_float": "not a valid integer",
+    "float_parsing": "not a valid number",
+    "bool_parsing": "not a valid boolean (true/false)",
+    "literal_error": None,  # pydantic's own text lists the allowed values
+}
+
+
+def _describe(
+    exc: ValidationError, env: Mapping[str, str], path: Path | None, toml_keys: set[str]
+) -> str:
+    """One line naming each bad variable and what is wrong with it."""
+    parts = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        env_name = f"{ENV_PREFIX}{field.upper()}"
+        from_env = any(key.upper() == env_name for key in env)
+        name = env_name if from_env or field not in toml_keys else f"{path}: {field}"
+        message = _MESSAGES.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
+        message = message.replace("Input should be", "should be")
+        parts.append(f"{name}: {message}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def business_calendar(settings: Settings) -> BusinessCalendar:
+    """The 営業日 calendar (第2条(7)) with this chamber's closures."""
+    return BusinessCalendar(
+        year_end_break_start=settings.year_end_break_start,
+        year_end_break_end=settings.year_end_break_end,
+        closed_days=tuple(settings.closed_days),
+    )
