@@ -176,7 +176,7 @@ def _sources(env: Mapping[str, str], toml_path: Path | None) -> Iterator[None]:
 def load_settings(
     env: Mapping[str, str] | None = None, toml_path: Path | str | None = None
 ) -> Settings:
-    """The settings: `env` (default os.environ) over the TOML file (OTASUKE_CONFIG, ./otasuke.toml)."""
+    """The settings: `env` (default os.environ) over the TOML file (OTASUKE_CONFIG or default)."""
     env = dict(os.environ if env is None else env)
     path = _toml_path(env, toml_path)
     toml_keys = _check_toml(path) if path is not None else set()
