@@ -1,0 +1,150 @@
+"""Questions and clauses → content-word tokens (SudachiPy for Japanese, word rules for English)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.normalize import Synonyms, default_synonyms, fold_kana, fold_word, nfkc, to_hiragana
+
+# Parts of speech that carry no topic: particles, auxiliaries, symbols, blanks, conjunctions…
+_DROP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "接続詞", "感動詞", "フィラー", "接頭辞"}
+# Light verbs and forms that appear in every question (する, ある, いる, なる, 思う…).
+_LIGHT = {
+    "為る",
+    "する",
+    "有る",
+    "ある",
+    "居る",
+    "いる",
+    "成る",
+    "なる",
+    "出来る",
+    "できる",
+    "思う",
+    "言う",
+    "こと",
+    "事",
+    "もの",
+    "物",
+    "ため",
+    "為",
+    "よう",
+    "様",
+    "方",
+    "場合",
+    "本所",
+    "お客様",
+    "本",
+    "ども",
+    "さん",
+    "くださる",
+    "下さる",
+    "頂く",
+    "いただく",
+    "良い",
+    "いい",
+    "教える",
+    "知る",
+    "分かる",
+    "わかる",
+    "貰う",
+    "もらう",
+    "どう",
+    "どの",
+    "何",
+    "なに",
+    "いつ",
+}
+_LATIN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+
+
+def _english_stem(word: str) -> str:
+    """A light stemmer: plurals and possessives only (the keyword map lists the other forms)."""
+    word = word.removesuffix("'s")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass
+class Analyzer:
+    """Tokenizes text into folded, synonym-mapped content words; the Sudachi tokenizer is built
+    once, on first use, and shared (building it is the slow part of start-up)."""
+
+    synonyms: Synonyms = field(default_factory=default_synonyms)
+    _tokenizer: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _sudachi(self) -> Any:
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    from sudachipy import Dictionary
+
+                    self._tokenizer = Dictionary(dict="core").create()
+        return self._tokenizer
+
+    def prepare(self, text: str) -> str:
+        """NFKC, lower case, multi-word synonyms rewritten."""
+        return self.synonyms.rewrite(nfkc(text))
+
+    def tokens(self, text: str) -> list[str]:
+        """Content words of the text, folded and mapped to canonical words, in order."""
+        from sudachipy import SplitMode
+
+        out: list[str] = []
+        for m in self._sudachi().tokenize(self.prepare(text), SplitMode.C):
+            pos = m.part_of_speech()
+            surface = m.surface().strip()
+            if not surface or pos[0] in _DROP_POS:
+                continue
+            if surface.isascii():
+                out += self._english(surface)
+                continue
+            base = m.normalized_form()
+            if base in _LIGHT or m.dictionary_form() in _LIGHT or pos[1] == "非自立可能":
+                continue
+            out.append(self.synonyms.canonical(fold_word(base)))
+            parts = m.split(SplitMode.A)
+            if len(parts) > 1:  # 損害賠償 also as 損害 + 賠償: compounds match their parts
+                out += [
+                    self.synonyms.canonical(fold_word(p.normalized_form()))
+                    for p in parts
+                    if p.part_of_speech()[0] not in _DROP_POS
+                ]
+        return out
+
+    def _english(self, text: str) -> list[str]:
+        words = []
+        for word in _LATIN_WORD.findall(text.lower()):
+            if word in self.synonyms.stopwords:
+                continue
+            stem = _english_stem(word)
+            words.append(self.synonyms.canonical(stem))
+        return words
+
+    def reading(self, text: str) -> str:
+        """The text as hiragana (Sudachi's readings), folded: かいやく matches 解約."""
+        out = []
+        for m in self._sudachi().tokenize(self.prepare(text)):
+            if m.part_of_speech()[0] in _DROP_POS:
+                continue
+            reading = m.reading_form() if not m.surface().isascii() else m.surface()
+            out.append(reading if reading != "キゴウ" else m.surface())
+        return fold_kana(to_hiragana("".join(out)))
+
+
+_DEFAULT: Analyzer | None = None
+
+
+def default_analyzer() -> Analyzer:
+    """The shared analyser with the packaged synonyms (its tokenizer is built lazily)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Analyzer()
+    return _DEFAULT

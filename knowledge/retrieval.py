@@ -1,0 +1,175 @@
+"""Question → FAQ entries and clauses, with a calibrated confidence (hand-off below a threshold).
+
+Scores per FAQ text (question_ja, question_en, each phrasing):
+- `cos`: TF-IDF cosine of the analyser's content words (synonyms mapped, English → Japanese);
+- `tok`: rapidfuzz token_set_ratio of those words, for reordered or partly matching wording;
+- `read`: rapidfuzz ratio of the hiragana readings, for kana written for kanji and typos.
+An entry scores the best of its texts. The terms' own clauses are a second index (BM25 over
+character 2-3-grams of the folded text) for questions no FAQ entry covers; together they rank
+the articles. Confidence is a logistic of the top entry's score and its margin over the best
+entry about another article; see `CALIBRATION` for how it was fitted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from knowledge.analyzer import Analyzer, default_analyzer
+from knowledge.bm25 import BM25Index, CosineIndex, char_ngrams
+from knowledge.faq import FaqEntry
+from knowledge.normalize import fold
+from knowledge.terms import Clause, Terms
+
+# Weights of the three text scores (tuned on tests/data/faq_eval.jsonl, the development set).
+W_COS, W_TOK, W_READ = 0.55, 0.15, 0.30
+# How much the clause index counts in the article ranking, next to the FAQ entries.
+W_CLAUSE = 0.25
+# Logistic calibration of P(top article is right) from (top score, margin): fitted by
+# `benchmarks/bench_faq.py --fit` (logistic regression on the development set's questions,
+# label = the first article is the expected one; unanswerable questions count as wrong).
+CALIBRATION = (-7.0, 11.0, 6.0)  # intercept, top score, margin
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: FaqEntry
+    score: float
+    text: str  # the entry's text that matched best
+
+
+@dataclass(frozen=True)
+class ClauseHit:
+    clause: Clause
+    score: float  # relative to the best clause for this question, 0..1
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    question: str
+    matches: tuple[Match, ...]  # best first
+    clause_hits: tuple[ClauseHit, ...]  # best first
+    articles: tuple[int, ...]  # best first
+    top: float
+    margin: float
+    confidence: float
+    handoff: bool
+
+
+@dataclass(frozen=True)
+class _Text:
+    entry: int
+    text: str
+    tokens: str
+    reading: str
+
+
+class Retriever:
+    """Built once from the terms and the FAQ; `search` is then a few milliseconds."""
+
+    def __init__(
+        self,
+        terms: Terms,
+        faq: Sequence[FaqEntry],
+        analyzer: Analyzer | None = None,
+        threshold: float = THRESHOLD,
+    ) -> None:
+        self.terms = terms
+        self.faq = tuple(faq)
+        self.analyzer = analyzer or default_analyzer()
+        self.threshold = threshold
+        texts: list[_Text] = []
+        token_docs: list[list[str]] = []
+        for i, entry in enumerate(self.faq):
+            for text in entry.texts:
+                tokens = self.analyzer.tokens(text)
+                token_docs.append(tokens)
+                texts.append(_Text(i, text, " ".join(tokens), self.analyzer.reading(text)))
+        self._texts = texts
+        self._cosine = CosineIndex(token_docs)
+        self._clauses = tuple(terms.clauses())
+        self._clause_index = BM25Index(
+            [char_ngrams(fold(self.analyzer.prepare(c.text))) for c in self._clauses]
+        )
+
+    def search(self, question: str, limit: int = 5) -> Retrieval:
+        """Rank the FAQ entries and the articles for a question; decide on a hand-off."""
+        tokens = self.analyzer.tokens(question)
+        joined, reading = " ".join(tokens), self.analyzer.reading(question)
+        cos = self._cosine.scores(tokens)
+        tok = _fuzzy(joined, [t.tokens for t in self._texts], fuzz.token_set_ratio)
+        read = _fuzzy(reading, [t.reading for t in self._texts], fuzz.ratio)
+        best: dict[int, tuple[float, int]] = {}
+        for k, t in enumerate(self._texts):
+            s = W_COS * cos[k] + W_TOK * tok[k] + W_READ * read[k]
+            if s > best.get(t.entry, (-1.0, 0))[0]:
+                best[t.entry] = (s, k)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+        matches = tuple(
+            Match(self.faq[i], round(s, 4), self._texts[k].text) for i, (s, k) in ranked[:limit]
+        )
+        clause_hits = self._clause_hits(question)
+        articles = self._articles([Match(self.faq[i], s, "") for i, (s, _) in ranked], clause_hits)
+        top = matches[0].score if matches else 0.0
+        margin = top - _runner_up(matches)
+        confidence = calibrated(top, margin)
+        return Retrieval(
+            question,
+            matches,
+            clause_hits,
+            articles,
+            top,
+            margin,
+            confidence,
+            handoff=confidence < self.threshold,
+        )
+
+    def _clause_hits(self, question: str, limit: int = 10) -> tuple[ClauseHit, ...]:
+        grams = char_ngrams(fold(self.analyzer.prepare(question)))
+        scores = self._clause_index.scores(grams)
+        top = max(scores, default=0.0)
+        if top <= 0:
+            return ()
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
+        return tuple(ClauseHit(self._clauses[i], round(scores[i] / top, 4)) for i in order)
+
+    def _articles(self, matches: Sequence[Match], hits: Sequence[ClauseHit]) -> tuple[int, ...]:
+        score: dict[int, float] = {}
+        for m in matches:
+            for rank, article in enumerate(m.entry.articles):
+                s = m.score * (1.0 if rank == 0 else 0.9)
+                score[article] = max(score.get(article, 0.0), s)
+        for h in hits:
+            a = h.clause.article
+            score[a] = score.get(a, 0.0) + W_CLAUSE * h.score
+        return tuple(sorted(score, key=lambda a: -score[a]))
+
+
+def _fuzzy(query: str, choices: list[str], scorer) -> list[float]:  # type: ignore[no-untyped-def]
+    out = [0.0] * len(choices)
+    if not query:
+        return out
+    for _, s, k in process.extract(query, choices, scorer=scorer, limit=None):
+        out[k] = s / 100.0
+    return out
+
+
+def _runner_up(matches: Sequence[Match]) -> float:
+    """The best score of an entry that points to another article than the top one."""
+    if not matches:
+        return 0.0
+    first = matches[0].entry.articles[:1]
+    for m in matches[1:]:
+        if m.entry.articles[:1] != first:
+            return m.score
+    return 0.0
+
+
+def calibrated(top: float, margin: float) -> float:
+    """P(the top answer is right), a logistic of the top score and the margin (CALIBRATION)."""
+    a, b, c = CALIBRATION
+    return round(1.0 / (1.0 + math.exp(-(a + b * top + c * margin))), 4)
