@@ -1,0 +1,115 @@
+"""Customers: their IDs as customers write them, lookups, and one customer's whole picture."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.contracts import debt_paid, periods_until, terms_of
+from core.errors import UserError
+from core.models import Customer, Payment
+from knowledge.calendar import BusinessCalendar
+from knowledge.contract import contract_status
+
+# Dashes customers type in place of '-' (after NFKC, which already folds the full-width one).
+_DASHES = "‐‑‒–—―−ー－ｰ"
+_CUSTOMER_ID = re.compile(r"^([A-Z]{3})-?(\d{6})$")
+
+
+def normalize_customer_id(text: str) -> str | None:
+    """`ＮＩＧ－０００１２３`, `nig000123`, ` NIG-000123 ` → `NIG-000123`; anything else → None."""
+    value = unicodedata.normalize("NFKC", text).strip().upper()
+    value = value.translate({ord(dash): "-" for dash in _DASHES}).replace(" ", "")
+    match = _CUSTOMER_ID.match(value)
+    return f"{match[1]}-{match[2]}" if match else None
+
+
+def find_customer(session: Session, customer_id: str) -> Customer | None:
+    """The customer with this ID (written any way `normalize_customer_id` accepts), or None."""
+    normalized = normalize_customer_id(customer_id)
+    if normalized is None:
+        return None
+    return session.scalar(select(Customer).where(Customer.customer_id == normalized))
+
+
+def get_customer(session: Session, customer_id: str) -> Customer:
+    """The customer with this ID; unknown or malformed → UserError."""
+    if normalize_customer_id(customer_id) is None:
+        raise UserError(f"{customer_id!r} is not a customer ID like NIG-000123")
+    customer = find_customer(session, customer_id)
+    if customer is None:
+        raise UserError(f"no customer {normalize_customer_id(customer_id)}")
+    return customer
+
+
+def payments_of(session: Session, customer: Customer) -> list[tuple[date, int]]:
+    """(paid_on, amount) of every payment received from the customer, oldest first."""
+    rows = session.execute(
+        select(Payment.paid_on, Payment.amount)
+        .where(Payment.customer_pk == customer.id)
+        .order_by(Payment.paid_on, Payment.id)
+    )
+    return [(paid_on, amount) for paid_on, amount in rows]
+
+
+def customer_overview(
+    session: Session, customer: Customer, today: date, calendar: BusinessCalendar
+) -> dict[str, Any]:
+    """Everything about one customer's contract as of `today`, as JSON-ready values."""
+    terms = terms_of(customer.applied_on, customer.approved_on, customer.member, calendar)
+    status = contract_status(terms, today, calendar)
+    periods = periods_until(terms, today, customer.ended_on)
+    payments = payments_of(session, customer)
+    return {
+        "customer_id": customer.customer_id,
+        "company": customer.company,
+        "contact_name": customer.contact_name,
+        "email": customer.email,
+        "member": customer.member,
+        "status": customer.status,
+        "applied_on": customer.applied_on.isoformat(),
+        "approved_on": customer.approved_on.isoformat(),
+        "ended_on": _iso(customer.ended_on),
+        "today": today.isoformat(),
+        "contract": terms.to_json(),
+        "before_start": status.before_start,
+        "in_free_period": status.in_free_period,
+        "current_period": {
+            "start": status.period_start.isoformat(),
+            "end": status.period_end.isoformat(),
+            "first": status.first_period,
+        },
+        "cancel_deadline": status.cancel_deadline.isoformat(),
+        "term_end_cancellable": status.term_end_cancellable,
+        "cancel_deadline_passed": status.cancel_deadline_passed,
+        "insurance": {
+            "start": status.insurance_start.isoformat(),
+            "end": status.insurance_end.isoformat(),
+        },
+        "dues": [
+            {
+                "period": period.number,
+                "period_start": period.starts_on.isoformat(),
+                "period_end": period.ends_on.isoformat(),
+                "due_on": period.due_on.isoformat(),
+                "amount": period.fee,
+                # R6: a 0-yen first payment owes nothing; it is paid by definition.
+                "paid": debt_paid(periods, payments, period.due_on, today),
+            }
+            for period in periods
+        ],
+        "total_paid": sum(amount for paid_on, amount in payments if paid_on <= today),
+        "next_payment": {
+            "due_on": status.next_payment_due.isoformat(),
+            "amount": status.next_payment_amount,
+        },
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None

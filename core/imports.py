@@ -1,0 +1,339 @@
+"""`customers import` and `payments import`: CSV rows checked one by one, written in bulk chunks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.contracts import periods_until, terms_of
+from core.csvfile import (
+    Row,
+    RowError,
+    parse_amount,
+    parse_date,
+    parse_member,
+    parse_optional_date,
+    read_rows,
+    require,
+)
+from core.customers import normalize_customer_id
+from core.models import Contract, ContractPeriod, Customer, Payment, utcnow
+from core.models.customers import CUSTOMER_STATUSES
+from knowledge.calendar import BusinessCalendar
+
+CUSTOMER_COLUMNS = (
+    "customer_id", "company", "contact_name", "email", "member",
+    "applied_on", "approved_on", "status", "ended_on", "telegram_user",
+)  # fmt: skip
+PAYMENT_COLUMNS = ("customer_id", "paid_on", "amount")
+# Rows per round trip: large enough to amortise it, small enough for SQLite's variable limit.
+CHUNK = 1000
+_FIELDS = CUSTOMER_COLUMNS[1:]
+_CONTRACT_INPUTS = ("applied_on", "approved_on", "member", "ended_on")
+
+Progress = Callable[[int], None]
+T = TypeVar("T")
+
+
+@dataclass
+class ImportReport:
+    """What an import did; `errors` are (line, reason), in file order."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> int:
+        """Rows that are now in the database as the file has them."""
+        return self.inserted + self.updated + self.unchanged
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready values."""
+        return {
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [{"line": line, "reason": reason} for line, reason in self.errors],
+        }
+
+
+def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _customer_id(cells: dict[str, str]) -> str:
+    raw = require(cells, "customer_id")
+    normalized = normalize_customer_id(raw)
+    if normalized is None:
+        raise RowError(f"customer_id: {raw!r} is not like NIG-000123")
+    return normalized
+
+
+def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
+    """One customer row as column values; a bad cell → RowError naming the column."""
+    email = require(cells, "email")
+    if "@" not in email or any(ch.isspace() for ch in email):
+        raise RowError(f"email: {email!r} is not a mail address")
+    status = cells.get("status", "").lower() or "active"
+    if status not in CUSTOMER_STATUSES:
+        raise RowError(f"status: {cells['status']!r} is not active, cancelled or terminated")
+    values = {
+        "customer_id": _customer_id(cells),
+        "company": require(cells, "company"),
+        "contact_name": require(cells, "contact_name"),
+        "email": email,
+        "member": parse_member(cells.get("member", "")),
+        "applied_on": parse_date(cells.get("applied_on", ""), "applied_on"),
+        "approved_on": parse_date(cells.get("approved_on", ""), "approved_on"),
+        "status": status,
+        "ended_on": parse_optional_date(cells.get("ended_on", ""), "ended_on"),
+        "telegram_user": cells.get("telegram_user") or None,
+    }
+    if values["approved_on"] < values["applied_on"]:
+        raise RowError("approved_on: before applied_on")
+    return values
+
+
+def _parse_all(
+    rows: Iterable[Row], parse: Callable[[dict[str, str]], dict[str, Any]], report: ImportReport
+) -> list[tuple[int, dict[str, Any]]]:
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for row in rows:
+        try:
+            parsed.append((row.line, parse(row.cells)))
+        except RowError as exc:
+            report.errors.append((row.line, str(exc)))
+    return parsed
+
+
+def import_customers(
+    session: Session,
+    path: Path,
+    *,
+    today: date,
+    calendar: BusinessCalendar,
+    actor: str = "cli",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Insert or update every good row (by customer_id) with its contract; report the bad ones."""
+    _, rows = read_rows(path, CUSTOMER_COLUMNS)
+    report = ImportReport()
+    first_line: dict[str, int] = {}
+    good: list[dict[str, Any]] = []
+    for line, values in _parse_all(rows, parse_customer, report):
+        seen = first_line.setdefault(values["customer_id"], line)
+        if seen != line:
+            report.errors.append((line, f"customer_id: {values['customer_id']} is on line {seen}"))
+            continue
+        good.append(values)
+    for chunk in _chunks(good):
+        _upsert_customers(session, chunk, report, today, calendar)
+        if progress:
+            progress(len(chunk))
+    report.errors.sort()
+    audit.record(session, actor, "customers.imported", str(path.name), report.as_dict())
+    return report
+
+
+def _upsert_customers(
+    session: Session,
+    chunk: list[dict[str, Any]],
+    report: ImportReport,
+    today: date,
+    calendar: BusinessCalendar,
+) -> None:
+    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS)]
+    existing = {
+        row.customer_id: row
+        for row in session.execute(
+            select(*columns).where(Customer.customer_id.in_([v["customer_id"] for v in chunk]))
+        )
+    }
+    now = utcnow()
+    inserts, updates, contract_changed = [], [], []
+    for values in chunk:
+        row = existing.get(values["customer_id"])
+        if row is None:
+            inserts.append(values | {"created_at": now, "updated_at": now})
+        elif any(getattr(row, name) != values[name] for name in _FIELDS):
+            updates.append(values | {"id": row.id, "updated_at": now})
+            if any(getattr(row, name) != values[name] for name in _CONTRACT_INPUTS):
+                contract_changed.append(row.id)
+        else:
+            report.unchanged += 1
+    pks: dict[str, int] = {}
+    if inserts:
+        returned = session.execute(
+            insert(Customer).returning(Customer.id, Customer.customer_id), inserts
+        )
+        pks = {customer_id: pk for pk, customer_id in returned}
+    if updates:
+        session.execute(update(Customer), updates)
+    report.inserted += len(inserts)
+    report.updated += len(updates)
+    by_pk = {pks[v["customer_id"]]: v for v in inserts}
+    by_pk |= {v["id"]: v for v in updates if v["id"] in set(contract_changed)}
+    by_pk |= _stale_contracts(session, chunk, existing, today, calendar)
+    _write_contracts(session, by_pk, today, calendar)
+
+
+def _stale_contracts(
+    session: Session,
+    chunk: list[dict[str, Any]],
+    existing: dict[str, Any],
+    today: date,
+    calendar: BusinessCalendar,
+) -> dict[int, dict[str, Any]]:
+    """Known customers without a contract or with fewer periods than `today` calls for."""
+    known = {existing[v["customer_id"]].id: v for v in chunk if v["customer_id"] in existing}
+    if not known:
+        return {}
+    with_contract = set(
+        session.scalars(select(Contract.customer_pk).where(Contract.customer_pk.in_(known)))
+    )
+    stale = {}
+    period_counts = Counter(
+        pk
+        for (pk,) in session.execute(
+            select(Contract.customer_pk).join(ContractPeriod).where(Contract.customer_pk.in_(known))
+        )
+    )
+    for pk, values in known.items():
+        if pk not in with_contract:
+            stale[pk] = values
+            continue
+        terms = terms_of(values["applied_on"], values["approved_on"], values["member"], calendar)
+        if len(periods_until(terms, today, values["ended_on"])) != period_counts[pk]:
+            stale[pk] = values
+    return stale
+
+
+def _write_contracts(
+    session: Session, by_pk: dict[int, dict[str, Any]], today: date, calendar: BusinessCalendar
+) -> None:
+    """(Re)write the contract and its periods of each customer in `by_pk`."""
+    if not by_pk:
+        return
+    session.execute(delete(Contract).where(Contract.customer_pk.in_(by_pk)))
+    now = utcnow()
+    contracts, period_sets = [], []
+    for pk, values in by_pk.items():
+        terms = terms_of(values["applied_on"], values["approved_on"], values["member"], calendar)
+        contracts.append(
+            {
+                "customer_pk": pk,
+                "applied_on": terms.applied_on,
+                "approved_on": terms.approved_on,
+                "member": terms.member,
+                "start_date": terms.start_date,
+                "free_period_end": terms.free_period_end,
+                "annual_fee": terms.annual_fee,
+                "updated_at": now,
+            }
+        )
+        period_sets.append(periods_until(terms, today, values["ended_on"]))
+    ids = session.scalars(
+        insert(Contract).returning(Contract.id, sort_by_parameter_order=True), contracts
+    ).all()
+    periods = [
+        {
+            "contract_id": contract_id,
+            "number": period.number,
+            "starts_on": period.starts_on,
+            "ends_on": period.ends_on,
+            "fee": period.fee,
+            "due_on": period.due_on,
+            "member": period.member,
+        }
+        for contract_id, periods in zip(ids, period_sets, strict=True)
+        for period in periods
+    ]
+    session.execute(insert(ContractPeriod), periods)
+
+
+def parse_payment(cells: dict[str, str]) -> dict[str, Any]:
+    """One payment row as values; a bad cell → RowError naming the column."""
+    return {
+        "customer_id": _customer_id(cells),
+        "paid_on": parse_date(cells.get("paid_on", ""), "paid_on"),
+        "amount": parse_amount(cells.get("amount", "")),
+    }
+
+
+def import_payments(
+    session: Session, path: Path, *, actor: str = "cli", progress: Progress | None = None
+) -> ImportReport:
+    """Add the payments not yet recorded; a row seen before (same natural key) is `unchanged`."""
+    _, rows = read_rows(path, PAYMENT_COLUMNS)
+    report = ImportReport()
+    parsed = _parse_all(rows, parse_payment, report)
+    # Two equal payments on one day are both real: the n-th occurrence in the file is `seq` n,
+    # so the same file (or a longer one that repeats it) imported again adds nothing.
+    occurrences: Counter[tuple[str, date, int]] = Counter()
+    for _, values in parsed:
+        key = (values["customer_id"], values["paid_on"], values["amount"])
+        occurrences[key] += 1
+        values["seq"] = occurrences[key]
+    for chunk in _chunks(parsed):
+        _insert_payments(session, chunk, report)
+        if progress:
+            progress(len(chunk))
+    report.errors.sort()
+    audit.record(session, actor, "payments.imported", str(path.name), report.as_dict())
+    return report
+
+
+def _insert_payments(
+    session: Session, chunk: list[tuple[int, dict[str, Any]]], report: ImportReport
+) -> None:
+    ids = {values["customer_id"] for _, values in chunk}
+    pks = dict(
+        session.execute(
+            select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_(ids))
+        )
+        .tuples()
+        .all()
+    )
+    keys = [
+        (pks[v["customer_id"]], v["paid_on"], v["amount"], v["seq"])
+        for _, v in chunk
+        if v["customer_id"] in pks
+    ]
+    key_columns = (Payment.customer_pk, Payment.paid_on, Payment.amount, Payment.seq)
+    present = (
+        set(
+            session.execute(select(*key_columns).where(Payment.customer_pk.in_(set(pks.values()))))
+            .tuples()
+            .all()
+        )
+        if keys
+        else set()
+    )
+    now = utcnow()
+    new = []
+    for line, values in chunk:
+        pk = pks.get(values["customer_id"])
+        if pk is None:
+            report.errors.append((line, f"customer_id: no customer {values['customer_id']}"))
+            continue
+        key = (pk, values["paid_on"], values["amount"], values["seq"])
+        if key in present:
+            report.unchanged += 1
+            continue
+        present.add(key)
+        new.append(dict(zip(("customer_pk", "paid_on", "amount", "seq"), key, strict=True)))
+        new[-1]["imported_at"] = now
+    if new:
+        session.execute(insert(Payment), new)
+    report.inserted += len(new)
