@@ -1,0 +1,67 @@
+"""Answers for a known customer: their contract's facts, and the engine over the chamber's terms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from core.contracts import terms_of
+from core.customers import get_customer
+from core.errors import UserError
+from core.settings import Settings
+from knowledge.answers import AnswerEngine, default_engine
+from knowledge.calendar import BusinessCalendar
+from knowledge.contract import contract_status
+from knowledge.faq import FaqError
+from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
+
+
+def customer_facts(
+    session: Session, customer_id: str, today: date, calendar: BusinessCalendar
+) -> dict[str, object]:
+    """The FAQ placeholders (FAQ_SCHEMA.md) for a customer as of `today`; unknown → UserError."""
+    customer = get_customer(session, customer_id)
+    terms = terms_of(customer.applied_on, customer.approved_on, customer.member, calendar)
+    status = contract_status(terms, today, calendar)
+    return {
+        "customer_id": customer.customer_id,
+        "company": customer.company,
+        "member": customer.member,
+        "start_date": terms.start_date,
+        "free_period_end": terms.free_period_end,
+        "period_start": status.period_start,
+        "period_end": status.period_end,
+        "cancel_deadline": status.cancel_deadline,
+        "first_payment_due": terms.first_payment_due,
+        "renewal_payment_due": status.renewal_payment_due,
+        "annual_fee": terms.annual_fee,
+        "monthly_fee": terms.monthly_fee,
+        "first_fee": terms.first_fee,
+        "refund_request_deadline": terms.refund_request_deadline,
+        "insurance_start": status.insurance_start,
+        "insurance_end": status.insurance_end,
+    }
+
+
+def load_terms(settings: Settings) -> Terms:
+    """The chamber's terms: `terms_file` when set (UTF-8 or CP932), else the shipped ones."""
+    if settings.terms_file is None:
+        return load_default_terms()
+    try:
+        data = settings.terms_file.read_bytes()
+    except OSError as exc:
+        raise UserError(f"OTASUKE_TERMS_FILE: cannot read {settings.terms_file} ({exc})") from None
+    try:
+        return parse_terms(read_terms_text(data))
+    except TermsParseError as exc:
+        raise UserError(f"OTASUKE_TERMS_FILE: {settings.terms_file}: {exc}") from None
+
+
+def answer_engine(settings: Settings) -> AnswerEngine:
+    """The answer engine over the chamber's terms and the shipped FAQ (build once, reuse)."""
+    terms = load_terms(settings)
+    try:
+        return default_engine(terms)
+    except FaqError as exc:
+        raise UserError(f"the FAQ cannot be used: {exc}") from None

@@ -1,0 +1,145 @@
+"""Answers: the FAQ answer in the question's language, the clause quoted verbatim, or a hand-off."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from knowledge.faq import FaqEntry, load_default_faq
+from knowledge.formatting import format_facts
+from knowledge.retrieval import Retrieval, Retriever
+from knowledge.terms import Terms, load_default_terms
+
+_LATIN = re.compile(r"[A-Za-z]")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+QUOTED_CLAUSES = 2  # an entry's first clauses quoted in full; the rest are only cited
+SUGGESTIONS = 3
+
+
+def detect_language(text: str) -> str:
+    """`en` when the letters are mostly Latin, else `ja` (the chat contract)."""
+    latin, japanese = len(_LATIN.findall(text)), len(_JAPANESE.findall(text))
+    return "en" if latin > japanese else "ja"
+
+
+@lru_cache(maxsize=2)
+def templates(lang: str) -> dict[str, str]:
+    """The fixed answer texts for a language (knowledge/data/templates/<lang>.yaml)."""
+    path = resources.files("knowledge").joinpath(f"data/templates/{lang}.yaml")
+    return {k: str(v).strip() for k, v in yaml.safe_load(path.read_text("utf-8")).items()}
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+    articles: tuple[int, ...]
+    citation: str | None
+    confidence: float
+    handoff: bool
+    suggestions: tuple[str, ...]
+    lang: str
+    entry_id: str | None = None
+    quotes: tuple[tuple[str, str], ...] = field(default=())  # (citation, verbatim text)
+
+    def to_json(self) -> dict[str, object]:
+        """The spec's `otasuke ask --json` object."""
+        return {
+            "answer": self.answer,
+            "articles": list(self.articles),
+            "citation": self.citation,
+            "confidence": self.confidence,
+            "handoff": self.handoff,
+            "suggestions": list(self.suggestions),
+        }
+
+
+def _fill(template: str, facts: Mapping[str, str]) -> str | None:
+    """The template with the facts in it; None when it needs a fact we do not have."""
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    if not names <= facts.keys():
+        return None
+    return template.format_map(facts)
+
+
+def question_in(entry: FaqEntry, lang: str) -> str:
+    """The entry's question in the language (Japanese when it has no English one)."""
+    return entry.question_en if lang == "en" and entry.question_en else entry.question_ja
+
+
+class AnswerEngine:
+    """The terms, the FAQ and the retriever, built once; `answer` is then pure and fast."""
+
+    def __init__(self, terms: Terms, faq: Sequence[FaqEntry], threshold: float | None = None):
+        self.terms = terms
+        self.retriever = (
+            Retriever(terms, faq)
+            if threshold is None
+            else Retriever(terms, faq, threshold=threshold)
+        )
+
+    def answer(self, question: str, facts: Mapping[str, object] | None = None) -> Answer:
+        """Answer a question; `facts` (FAQ_SCHEMA.md placeholders) personalise it."""
+        if not question.strip():
+            raise ValueError("the question is empty")
+        lang = detect_language(question)
+        found = self.retriever.search(question)
+        suggestions = tuple(dict.fromkeys(question_in(m.entry, lang) for m in found.matches))[
+            :SUGGESTIONS
+        ]
+        if found.handoff or not found.matches:
+            return Answer(
+                templates(lang)["unsure"], found.articles, None, found.confidence, True,
+                suggestions, lang,
+            )  # fmt: skip
+        entry = found.matches[0].entry
+        return Answer(
+            self._text(entry, lang, facts),
+            _articles_led_by(entry, found),
+            entry.clauses[0] if entry.clauses else None,
+            found.confidence,
+            False,
+            suggestions[1:] if len(suggestions) > 1 else (),
+            lang,
+            entry.id,
+            self._quotes(entry),
+        )
+
+    def _quotes(self, entry: FaqEntry) -> tuple[tuple[str, str], ...]:
+        out = []
+        for citation in entry.clauses[:QUOTED_CLAUSES]:
+            clause = self.terms.clause(citation)
+            if clause is not None:
+                out.append((clause.citation, clause.text))
+        return tuple(out)
+
+    def _text(self, entry: FaqEntry, lang: str, facts: Mapping[str, object] | None) -> str:
+        t = templates(lang)
+        answer = entry.answer_en if lang == "en" and entry.answer_en else entry.answer_ja
+        parts = [answer.strip()]
+        personal = entry.personal_en if lang == "en" else entry.personal_ja
+        if facts and personal:
+            filled = _fill(personal, format_facts(facts, lang))
+            if filled:
+                parts.append(filled)
+        parts += [t["quote"].format(citation=c, text=text) for c, text in self._quotes(entry)]
+        rest = entry.clauses[QUOTED_CLAUSES:]
+        if rest:
+            parts.append(t["also"].format(citations="、".join(rest)))
+        return "\n\n".join(parts)
+
+
+def _articles_led_by(entry: FaqEntry, found: Retrieval) -> tuple[int, ...]:
+    """The answered entry's articles first, then the rest of the ranking."""
+    return tuple(dict.fromkeys([*entry.articles, *found.articles]))
+
+
+def default_engine(terms: Terms | None = None) -> AnswerEngine:
+    """The engine over the given terms (default: the shipped ones) and the shipped FAQ."""
+    terms = terms or load_default_terms()
+    return AnswerEngine(terms, load_default_faq())
