@@ -1,6 +1,6 @@
 """Business days (第2条(7)) and the JST date of a moment: real dates, worked out by hand."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -126,8 +126,8 @@ def test_month_end_knows_leap_years() -> None:
 
 
 def test_a_moment_has_the_date_it_has_in_tokyo() -> None:
-    assert jst_date(datetime(2026, 12, 31, 15, 0, tzinfo=timezone.utc)) == date(2027, 1, 1)
-    assert jst_date(datetime(2026, 12, 31, 14, 59, 59, tzinfo=timezone.utc)) == date(2026, 12, 31)
+    assert jst_date(datetime(2026, 12, 31, 15, 0, tzinfo=UTC)) == date(2027, 1, 1)
+    assert jst_date(datetime(2026, 12, 31, 14, 59, 59, tzinfo=UTC)) == date(2026, 12, 31)
     new_york = ZoneInfo("America/New_York")
     assert jst_date(datetime(2027, 1, 28, 10, 0, tzinfo=new_york)) == date(2027, 1, 29)
     assert jst_date(datetime(2027, 1, 29, 0, 0, tzinfo=JST)) == date(2027, 1, 29)
