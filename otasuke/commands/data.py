@@ -1,6 +1,178 @@
 """`otasuke customers …` and `otasuke payments …`: the chamber's lists, imported from CSV."""
 
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
 customers_app = typer.Typer(help="Customers and their contracts.", no_args_is_help=True)
 payments_app = typer.Typer(help="Payments the chamber received.", no_args_is_help=True)
+
+CsvFile = Annotated[Path, typer.Argument(help="The CSV file (UTF-8 or CP932, with a header).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="One JSON object instead of text.")]
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+TodayOption = Annotated[
+    str | None,
+    typer.Option("--today", help="The day to compute as of (YYYY-MM-DD; default: today in JST)."),
+]
+
+
+def _today(value: str | None) -> date:
+    from datetime import UTC, datetime
+
+    from knowledge.calendar import jst_date
+
+    return _parse_day(value) or jst_date(datetime.now(UTC))
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal; otherwise silence (logs stay clean)."""
+    if not sys.stderr.isatty() or total < 2000:
+        yield lambda _n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as handle:
+            return max(sum(1 for _ in handle) - 1, 0)
+    except OSError:
+        return 0
+
+
+def _report(what: str, report: Any, as_json: bool) -> None:
+    """The summary on stdout, each bad row (line: reason) on stderr; exit 1 if nothing loaded."""
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        for line, reason in report.errors:
+            typer.echo(f"line {line}: {reason}", err=True)
+        typer.echo(
+            f"{what}: {report.inserted} inserted, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {len(report.errors)} error(s)"
+        )
+    if report.errors and not report.loaded:
+        raise typer.Exit(1)
+
+
+@customers_app.command("import")
+def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag = False) -> None:
+    """Load or update customers from CSV; bad rows are reported by line, good ones still load."""
+    from core.imports import import_customers as run_import
+    from core.session import unit_of_work
+    from core.settings import business_calendar, load_settings
+
+    settings = load_settings()
+    day = _today(today)
+    with unit_of_work(settings) as session, _progress(_count_lines(file), "customers") as step:
+        report = run_import(
+            session, file, today=day, calendar=business_calendar(settings), progress=step
+        )
+    _report("customers", report, as_json)
+
+
+@payments_app.command("import")
+def import_payments(file: CsvFile, as_json: JsonFlag = False) -> None:
+    """Add payments from CSV (customer_id, paid_on, amount); a row imported before is skipped."""
+    from core.imports import import_payments as run_import
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with (
+        unit_of_work(load_settings()) as session,
+        _progress(_count_lines(file), "payments") as step,
+    ):
+        report = run_import(session, file, progress=step)
+    _report("payments", report, as_json)
+
+
+@customers_app.command("show")
+def show(
+    customer_id: Annotated[str, typer.Argument(help="NIG-000123 (any spelling customers use).")],
+    today: TodayOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A customer's contract and every date that applies: periods, deadlines, dues, insurance."""
+    from core.customers import customer_overview, get_customer
+    from core.session import unit_of_work
+    from core.settings import business_calendar, load_settings
+
+    settings = load_settings()
+    day = _today(today)
+    with unit_of_work(settings) as session:
+        overview = customer_overview(
+            session, get_customer(session, customer_id), day, business_calendar(settings)
+        )
+    if as_json:
+        typer.echo(json.dumps(overview, ensure_ascii=False))
+        return
+    for line in _describe(overview):
+        typer.echo(line)
+
+
+def _yen(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+def _describe(o: dict[str, Any]) -> list[str]:
+    c = o["contract"]
+    period = o["current_period"]
+    lines = [
+        f"{o['customer_id']}  {o['company']}  ({o['contact_name']} <{o['email']}>)",
+        f"  status: {o['status']}" + (f", ended {o['ended_on']}" if o["ended_on"] else ""),
+        f"  member: {'会員' if o['member'] else '非会員'}, annual fee {_yen(c['annual_fee'])}",
+        f"  applied {o['applied_on']}, approved {o['approved_on']}",
+        f"  as of {o['today']}:",
+        f"  usage start (利用開始日): {c['start_date']}",
+        f"  free period (無償期間): until {c['free_period_end']}"
+        + (" — now" if o["in_free_period"] else ""),
+        f"  current period: {period['start']} – {period['end']}"
+        + (" (not started yet)" if o["before_start"] else ""),
+        f"  term-end cancellation deadline (第12条1項): {o['cancel_deadline']}"
+        + (
+            ""
+            if o["term_end_cancellable"]
+            else " (this period cannot end by term-end cancellation)"
+        )
+        + (" — passed" if o["cancel_deadline_passed"] else ""),
+        f"  refund request deadline (第12条4項): {c['refund_request_deadline']}",
+        f"  insurance year: {o['insurance']['start']} – {o['insurance']['end']}",
+        "  dues:",
+    ]
+    for due in o["dues"]:
+        state = "paid" if due["paid"] else "unpaid"
+        if due["amount"] == 0:
+            state = "nothing owed"
+        lines.append(
+            f"    period {due['period']} ({due['period_start']} – {due['period_end']}): "
+            f"{_yen(due['amount'])} due {due['due_on']}, {state}"
+        )
+    lines.append(f"  paid so far: {_yen(o['total_paid'])}")
+    nxt = o["next_payment"]
+    lines.append(f"  next payment: {_yen(nxt['amount'])} due {nxt['due_on']}")
+    return lines

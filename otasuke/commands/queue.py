@@ -1,5 +1,99 @@
 """`otasuke queue …`: the staff approval queue."""
 
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(help="The staff approval queue.", no_args_is_help=True)
+
+ActionId = Annotated[int, typer.Argument(help="The action's id (#N in the bot).")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who decides (default: cli:<login name>).")
+]
+
+
+def _actor(by: str | None) -> str:
+    return by or f"cli:{getpass.getuser()}"
+
+
+@app.command("list")
+def list_(
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Only actions in this status: pending, approved, rejected, done, failed."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """List queued actions, oldest first."""
+    from core.queue import as_json as action_json
+    from core.queue import list_actions
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        actions = [action_json(action) for action in list_actions(session, status)]
+    for item in actions:
+        if as_json:
+            typer.echo(json.dumps(item, ensure_ascii=False))
+        else:
+            who = item["customer_id"] or "-"
+            typer.echo(f"#{item['id']} [{item['status']}] {item['kind']} {who}: {item['summary']}")
+
+
+@app.command()
+def show(action_id: ActionId) -> None:
+    """Everything about one action: what, for whom, why, who decided."""
+    from core.queue import get_action
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        action = get_action(session, action_id)
+        customer = action.customer.customer_id if action.customer else "-"
+        lines = [
+            f"#{action.id} {action.kind} [{action.status}] customer {customer}",
+            f"  {action.summary}",
+            f"  queued {action.created_at.isoformat()}",
+            f"  payload {json.dumps(action.payload, ensure_ascii=False)}",
+        ]
+        if action.decided_by:
+            lines.append(
+                f"  decided by {action.decided_by} at {action.decided_at}: {action.reason or ''}"
+            )
+        if action.error:
+            lines.append(f"  error: {action.error}")
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def approve(action_id: ActionId, by: ByOption = None) -> None:
+    """Approve a pending action (once: a second approval is refused)."""
+    from core.queue import approve as decide
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        action = decide(session, action_id, _actor(by))
+    typer.echo(f"#{action.id} approved")
+
+
+@app.command()
+def reject(
+    action_id: ActionId,
+    reason: Annotated[str, typer.Argument(help="Why (recorded, and told to the customer).")],
+    by: ByOption = None,
+) -> None:
+    """Reject a pending action with a reason."""
+    from core.queue import reject as decide
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        action = decide(session, action_id, _actor(by), reason)
+    typer.echo(f"#{action.id} rejected")

@@ -1,0 +1,90 @@
+"""The mail outbox: each mail queued once by its key, then sent and retried by the mail worker."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.models import OutboxMail, utcnow
+
+# Backoff between attempts: 1, 2, 4 … minutes, at most 6 hours; after MAX_ATTEMPTS it is failed.
+MAX_ATTEMPTS = 10
+_MAX_DELAY = timedelta(hours=6)
+
+
+def enqueue_mail(
+    session: Session,
+    key: str,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    headers: dict[str, str] | None = None,
+    action_id: int | None = None,
+    customer_pk: int | None = None,
+) -> OutboxMail:
+    """Queue a mail unless one with `key` exists (then that one is returned, unchanged)."""
+    all_headers = {"X-Otasuke-Kind": kind, **(headers or {})}
+    if action_id is not None:
+        all_headers.setdefault("X-Otasuke-Action", str(action_id))
+    values = {
+        "key": key,
+        "kind": kind,
+        "to_address": to,
+        "subject": subject,
+        "body": body,
+        "headers": all_headers,
+        "action_id": action_id,
+        "customer_pk": customer_pk,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+        "created_at": utcnow(),
+    }
+    # INSERT … ON CONFLICT DO NOTHING: two workers queueing the same key at once keep one row.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(OutboxMail).values(values).on_conflict_do_nothing())
+    mail = session.scalar(select(OutboxMail).where(OutboxMail.key == key))
+    assert mail is not None
+    return mail
+
+
+def due_mail(session: Session, now: datetime | None = None, limit: int = 50) -> list[OutboxMail]:
+    """Pending mail whose next attempt is due, oldest first."""
+    return list(
+        session.scalars(
+            select(OutboxMail)
+            .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= (now or utcnow()))
+            .order_by(OutboxMail.id)
+            .limit(limit)
+        )
+    )
+
+
+def mark_sent(session: Session, mail_id: int, now: datetime | None = None) -> None:
+    """The mail went out."""
+    session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id)
+        .values(status="sent", sent_at=now or utcnow(), attempts=OutboxMail.attempts + 1)
+    )
+
+
+def mark_attempt_failed(
+    session: Session, mail_id: int, error: str, now: datetime | None = None
+) -> OutboxMail:
+    """Sending failed: try again later, or give up after MAX_ATTEMPTS."""
+    mail = session.get_one(OutboxMail, mail_id)
+    mail.attempts += 1
+    mail.last_error = error
+    if mail.attempts >= MAX_ATTEMPTS:
+        mail.status = "failed"
+    else:
+        delay = min(timedelta(minutes=2 ** (mail.attempts - 1)), _MAX_DELAY)
+        mail.next_attempt_at = (now or utcnow()) + delay
+    session.flush()
+    return mail
