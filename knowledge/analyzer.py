@@ -84,9 +84,9 @@ class Analyzer:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
-                    from sudachipy import Dictionary
+                    from sudachipy import Dictionary, SplitMode
 
-                    self._tokenizer = Dictionary(dict="core").create()
+                    self._tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
         return self._tokenizer
 
     def prepare(self, text: str) -> str:

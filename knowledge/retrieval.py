@@ -27,7 +27,8 @@ from knowledge.terms import Clause, Terms
 # Weights of the three text scores (tuned on tests/data/faq_eval.jsonl, the development set).
 W_COS, W_TOK, W_READ = 0.55, 0.15, 0.30
 # How much the clause index counts in the article ranking, next to the FAQ entries.
-W_CLAUSE = 0.25
+W_CLAUSE = 0.6
+W_GRAMS = 0.2  # character n-grams next to words in the clause index
 # Logistic calibration of P(top article is right) from (top score, margin): fitted by
 # `benchmarks/bench_faq.py --fit` (logistic regression on the development set's questions,
 # label = the first article is the expected one; unanswerable questions count as wrong).
@@ -92,7 +93,12 @@ class Retriever:
         self._texts = texts
         self._cosine = CosineIndex(token_docs)
         self._clauses = tuple(terms.clauses())
-        self._clause_index = BM25Index(
+        # Clause index: content words of the article title and the clause (the title names the
+        # topic: 秘密保持, 不可抗力…), plus character n-grams for words the analyser splits oddly.
+        self._clause_words = BM25Index(
+            [self.analyzer.tokens(f"{c.article_title}。{c.text}") for c in self._clauses]
+        )
+        self._clause_grams = BM25Index(
             [char_ngrams(fold(self.analyzer.prepare(c.text))) for c in self._clauses]
         )
 
@@ -112,7 +118,7 @@ class Retriever:
         matches = tuple(
             Match(self.faq[i], round(s, 4), self._texts[k].text) for i, (s, k) in ranked[:limit]
         )
-        clause_hits = self._clause_hits(question)
+        clause_hits = self._clause_hits(question, tokens)
         articles = self._articles([Match(self.faq[i], s, "") for i, (s, _) in ranked], clause_hits)
         top = matches[0].score if matches else 0.0
         margin = top - _runner_up(matches)
@@ -128,14 +134,16 @@ class Retriever:
             handoff=confidence < self.threshold,
         )
 
-    def _clause_hits(self, question: str, limit: int = 10) -> tuple[ClauseHit, ...]:
-        grams = char_ngrams(fold(self.analyzer.prepare(question)))
-        scores = self._clause_index.scores(grams)
-        top = max(scores, default=0.0)
-        if top <= 0:
-            return ()
+    def _clause_hits(
+        self, question: str, tokens: Sequence[str], limit: int = 12
+    ) -> tuple[ClauseHit, ...]:
+        words = _relative(self._clause_words.scores(tokens))
+        grams = _relative(
+            self._clause_grams.scores(char_ngrams(fold(self.analyzer.prepare(question))))
+        )
+        scores = [w + W_GRAMS * g for w, g in zip(words, grams, strict=True)]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
-        return tuple(ClauseHit(self._clauses[i], round(scores[i] / top, 4)) for i in order)
+        return tuple(ClauseHit(self._clauses[i], round(scores[i], 4)) for i in order if scores[i])
 
     def _articles(self, matches: Sequence[Match], hits: Sequence[ClauseHit]) -> tuple[int, ...]:
         score: dict[int, float] = {}
@@ -143,9 +151,14 @@ class Retriever:
             for rank, article in enumerate(m.entry.articles):
                 s = m.score * (1.0 if rank == 0 else 0.9)
                 score[article] = max(score.get(article, 0.0), s)
+        # An article's clause evidence: its two best clauses (a topic spread over paragraphs).
+        by_article: dict[int, list[float]] = {}
         for h in hits:
-            a = h.clause.article
-            score[a] = score.get(a, 0.0) + W_CLAUSE * h.score
+            by_article.setdefault(h.clause.article, []).append(h.score)
+        evidence = {a: sum(sorted(v)[-2:]) for a, v in by_article.items()}
+        top = max(evidence.values(), default=0.0) or 1.0
+        for a, e in evidence.items():
+            score[a] = score.get(a, 0.0) + W_CLAUSE * e / top
         return tuple(sorted(score, key=lambda a: -score[a]))
 
 
@@ -156,6 +169,11 @@ def _fuzzy(query: str, choices: list[str], scorer) -> list[float]:  # type: igno
     for _, s, k in process.extract(query, choices, scorer=scorer, limit=None):
         out[k] = s / 100.0
     return out
+
+
+def _relative(scores: list[float]) -> list[float]:
+    top = max(scores, default=0.0)
+    return [s / top for s in scores] if top > 0 else scores
 
 
 def _runner_up(matches: Sequence[Match]) -> float:

@@ -1,0 +1,87 @@
+"""FAQ retrieval over a fixture FAQ: the right entry, the article ranking, and the hand-off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.faq import FaqError, parse_faq
+from knowledge.retrieval import Retriever, calibrated
+from knowledge.terms import load_default_terms
+
+FIXTURE = Path(__file__).parent.parent / "data" / "faq_fixture.yaml"
+
+
+@pytest.fixture(scope="module")
+def retriever():
+    terms = load_default_terms()
+    return Retriever(terms, parse_faq(FIXTURE.read_text("utf-8"), terms))
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("キャンセルの締め切りっていつ？", "cancel-term-end-deadline"),
+        ("かいやくのきげん", "cancel-term-end-deadline"),
+        (
+            "機械がうちのネットワークに合わなかったらお金を返してもらえる？",
+            "refund-incompatible-utm",
+        ),
+        ("年間いくらかかりますか", "fee-amount"),
+        ("振り込みはいつまでに？", "payment-due"),
+        ("What is the deadline to cancel at the end of the period?", "cancel-term-end-deadline"),
+        ("How much does it cost?", "fee-amount"),
+    ],
+)
+def test_the_question_finds_its_entry(retriever, question, entry):
+    found = retriever.search(question)
+    assert found.matches[0].entry.id == entry
+    assert not found.handoff
+
+
+def test_articles_come_best_first_from_the_entry_and_the_clauses(retriever):
+    found = retriever.search("損害賠償の上限はいくらまで？")
+    assert found.articles[0] == 16
+
+
+def test_a_question_no_entry_covers_still_ranks_its_article_from_the_clauses(retriever):
+    found = retriever.search("反社会的勢力の排除について")
+    assert found.articles[0] == 22
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "今日の天気は？",
+        "おすすめのラーメン屋を教えて",
+        "What's the capital of France?",
+        "asdfghjkl",
+    ],
+)
+def test_off_topic_and_nonsense_questions_are_handed_off(retriever, question):
+    found = retriever.search(question)
+    assert found.handoff
+    assert found.confidence < retriever.threshold
+
+
+def test_confidence_grows_with_the_score_and_the_margin():
+    assert 0.0 < calibrated(0.2, 0.0) < calibrated(0.6, 0.0) < calibrated(0.6, 0.3) < 1.0
+
+
+def test_a_faq_citing_a_clause_the_terms_lack_is_refused():
+    text = "- id: x\n  question_ja: 質問\n  answer_ja: 答え\n  clauses: ['第4条7項']\n"
+    with pytest.raises(FaqError, match="第4条7項"):
+        parse_faq(text, load_default_terms())
+
+
+def test_a_faq_entry_without_an_answer_is_refused():
+    with pytest.raises(FaqError, match="answer_ja"):
+        parse_faq("- id: x\n  question_ja: 質問\n  clauses: []\n")
+
+
+def test_the_shipped_faq_cites_only_clauses_of_the_shipped_terms():
+    from knowledge.faq import load_default_faq
+
+    entries = load_default_faq(load_default_terms())
+    assert len({e.id for e in entries}) == len(entries)
