@@ -13,51 +13,13 @@ from knowledge.normalize import Synonyms, default_synonyms, fold_kana, fold_word
 _DROP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "接続詞", "感動詞", "フィラー", "接頭辞"}
 # Light verbs and forms that appear in every question (する, ある, いる, なる, 思う…).
 _LIGHT = {
-    "為る",
-    "する",
-    "有る",
-    "ある",
-    "居る",
-    "いる",
-    "成る",
-    "なる",
-    "出来る",
-    "できる",
-    "思う",
-    "言う",
-    "こと",
-    "事",
-    "もの",
-    "物",
-    "ため",
-    "為",
-    "よう",
-    "様",
-    "方",
-    "場合",
-    "本所",
-    "お客様",
-    "本",
-    "ども",
-    "さん",
-    "くださる",
-    "下さる",
-    "頂く",
-    "いただく",
-    "良い",
-    "いい",
-    "教える",
-    "知る",
-    "分かる",
-    "わかる",
-    "貰う",
-    "もらう",
-    "どう",
-    "どの",
-    "何",
-    "なに",
-    "いつ",
-}
+    "為る", "する", "有る", "ある", "居る", "いる", "成る", "なる", "出来る", "できる", "思う",
+    "言う", "こと", "事", "もの", "物", "ため", "為", "よう", "様", "方", "場合", "本所", "お客様",
+    "本", "ども", "さん", "くださる", "下さる", "頂く", "いただく", "良い", "いい", "教える",
+    "知る", "分かる", "わかる", "貰う", "もらう", "どう", "どの", "何", "なに", "いつ",
+    "仕舞う", "しまう", "来る", "くる", "行く", "いく", "見る", "みる", "置く", "おく", "欲しい",
+    "ほしい", "呉れる", "くれる", "御座る", "ござる", "其れ", "それ", "此れ", "これ",
+}  # fmt: skip
 _LATIN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 
 
@@ -107,7 +69,7 @@ class Analyzer:
                 out += self._english(surface)
                 continue
             base = m.normalized_form()
-            if base in _LIGHT or m.dictionary_form() in _LIGHT or pos[1] == "非自立可能":
+            if base in _LIGHT or m.dictionary_form() in _LIGHT:
                 continue
             out.append(self.synonyms.canonical(fold_word(base)))
             parts = m.split(SplitMode.A)
