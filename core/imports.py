@@ -301,9 +301,7 @@ def _insert_payments(
     pks = dict(
         session.execute(
             select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_(ids))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     keys = [
         (pks[v["customer_id"]], v["paid_on"], v["amount"], v["seq"])
@@ -313,9 +311,9 @@ def _insert_payments(
     key_columns = (Payment.customer_pk, Payment.paid_on, Payment.amount, Payment.seq)
     present = (
         set(
-            session.execute(select(*key_columns).where(Payment.customer_pk.in_(set(pks.values()))))
-            .tuples()
-            .all()
+            session.execute(
+                select(*key_columns).where(Payment.customer_pk.in_(set(pks.values())))
+            ).all()
         )
         if keys
         else set()

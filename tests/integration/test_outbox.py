@@ -1,0 +1,48 @@
+"""The outbox: a mail is queued once per key; failures back off, then give up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import outbox
+from core.models import OutboxMail, utcnow
+
+
+def test_the_same_key_twice_keeps_one_mail(session: Session) -> None:
+    first = outbox.enqueue_mail(session, "ack:<m1@x>", "ack", "a@example.jp", "受付", "本文")
+    second = outbox.enqueue_mail(session, "ack:<m1@x>", "ack", "a@example.jp", "受付 again", "別")
+    assert first.id == second.id
+    assert second.subject == "受付"
+    assert session.scalar(select(func.count()).select_from(OutboxMail)) == 1
+
+
+def test_a_mail_carries_its_kind_and_action_headers(session: Session) -> None:
+    mail = outbox.enqueue_mail(session, "k", "approval", "a@example.jp", "s", "b")
+    assert mail.headers == {"X-Otasuke-Kind": "approval"}
+    assert mail.action_id is None
+
+
+def test_a_failed_attempt_is_retried_later_and_a_sent_mail_is_not_due(session: Session) -> None:
+    now = utcnow()
+    mail = outbox.enqueue_mail(session, "k1", "ack", "a@example.jp", "s", "b")
+    other = outbox.enqueue_mail(session, "k2", "ack", "b@example.jp", "s", "b")
+    assert [m.id for m in outbox.due_mail(session, now + timedelta(seconds=1))] == [
+        mail.id,
+        other.id,
+    ]
+    outbox.mark_attempt_failed(session, mail.id, "421 try later", now=now)
+    outbox.mark_sent(session, other.id, now=now)
+    session.expire_all()
+    assert outbox.due_mail(session, now + timedelta(seconds=30)) == []
+    due = outbox.due_mail(session, now + timedelta(minutes=2))
+    assert [(m.id, m.attempts, m.last_error) for m in due] == [(mail.id, 1, "421 try later")]
+
+
+def test_a_mail_that_keeps_failing_is_given_up(session: Session) -> None:
+    mail = outbox.enqueue_mail(session, "k", "ack", "a@example.jp", "s", "b")
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.mark_attempt_failed(session, mail.id, "550 no such user")
+    assert session.get_one(OutboxMail, mail.id).status == "failed"

@@ -1,0 +1,101 @@
+"""Settings from the environment: names, defaults, parsing, and errors that name the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import UserError
+from core.settings import business_calendar, load_settings
+
+
+def test_defaults_are_the_specs() -> None:
+    settings = load_settings({})
+    assert settings.database_url == "sqlite:///var/otasuke.db"
+    assert settings.mail_from == "otasuke@localhost"
+    assert settings.mail_inbox_dir == Path("var/mail/inbox")
+    assert settings.mail_outbox_dir == Path("var/mail/outbox")
+    assert settings.telegram_token is None
+    assert settings.imap_host is None
+    assert settings.staff_telegram_ids == []
+
+
+def test_every_spec_variable_is_read_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "OTASUKE_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+            "OTASUKE_TELEGRAM_TOKEN": "123:abc",
+            "OTASUKE_TELEGRAM_API_URL": "http://127.0.0.1:8081/bot",
+            "OTASUKE_STAFF_TELEGRAM_IDS": "9001, 9002",
+            "OTASUKE_IMAP_HOST": "imap.example.jp",
+            "OTASUKE_IMAP_PORT": "993",
+            "OTASUKE_IMAP_USER": "office",
+            "OTASUKE_IMAP_PASSWORD": "secret",
+            "OTASUKE_IMAP_TLS": "none",
+            "OTASUKE_SMTP_HOST": "smtp.example.jp",
+            "OTASUKE_SMTP_PORT": "587",
+            "OTASUKE_SMTP_USER": "office",
+            "OTASUKE_SMTP_PASSWORD": "secret2",
+            "OTASUKE_SMTP_TLS": "starttls",
+            "OTASUKE_MAIL_FROM": "desk@cci.example.jp",
+            "OTASUKE_MAIL_INBOX_DIR": "/srv/in",
+            "OTASUKE_MAIL_OUTBOX_DIR": "/srv/out",
+        }
+    )
+    assert settings.database_url.startswith("postgresql+psycopg://")
+    assert settings.telegram_token is not None
+    assert settings.telegram_token.get_secret_value() == "123:abc"
+    assert settings.telegram_api_url == "http://127.0.0.1:8081/bot"
+    assert settings.staff_telegram_ids == [9001, 9002]
+    assert (settings.imap_host, settings.imap_port, settings.imap_user) == (
+        "imap.example.jp",
+        993,
+        "office",
+    )
+    assert settings.imap_tls == "none"
+    assert settings.smtp_tls == "starttls"
+    assert settings.smtp_password is not None
+    assert settings.smtp_password.get_secret_value() == "secret2"
+    assert (settings.smtp_host, settings.smtp_port) == ("smtp.example.jp", 587)
+    assert settings.mail_from == "desk@cci.example.jp"
+    assert settings.mail_outbox_dir == Path("/srv/out")
+
+
+def test_a_secret_is_not_shown_when_settings_are_printed() -> None:
+    settings = load_settings({"OTASUKE_IMAP_PASSWORD": "hunter2"})
+    assert "hunter2" not in repr(settings)
+
+
+def test_an_empty_variable_counts_as_unset() -> None:
+    assert load_settings({"OTASUKE_IMAP_PORT": ""}).imap_port is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("OTASUKE_IMAP_PORT", "nine", "OTASUKE_IMAP_PORT: not a valid integer"),
+        ("OTASUKE_SMTP_TLS", "ssl", "OTASUKE_SMTP_TLS: should be 'implicit', 'starttls' or 'none'"),
+        (
+            "OTASUKE_STAFF_TELEGRAM_IDS",
+            "9001;9002",
+            "OTASUKE_STAFF_TELEGRAM_IDS: not a comma-separated",
+        ),
+        ("OTASUKE_YEAR_END_BREAK_START", "29 Dec", "OTASUKE_YEAR_END_BREAK_START: not a month-day"),
+    ],
+)
+def test_a_malformed_value_is_a_user_error_naming_the_variable(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(UserError) as caught:
+        load_settings({name: value})
+    assert str(caught.value).startswith(message)
+
+
+def test_the_business_calendar_follows_the_settings() -> None:
+    settings = load_settings(
+        {"OTASUKE_YEAR_END_BREAK_START": "12-28", "OTASUKE_CLOSED_DAYS": "8-15, 8-14"}
+    )
+    calendar = business_calendar(settings)
+    assert calendar.year_end_break_start == (12, 28)
+    assert calendar.closed_days == ((8, 15), (8, 14))
