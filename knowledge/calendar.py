@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import calendar as _stdcal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -31,17 +30,28 @@ def jst_date(moment: datetime) -> date:
     return to_jst(moment).date()
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """How many days a month has."""
+    if month == 2 and _stdcal.isleap(year):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def month_end(year: int, month: int) -> date:
     """The last day of a month."""
-    return date(year, month, _stdcal.monthrange(year, month)[1])
+    return date(year, month, days_in_month(year, month))
 
 
 def shift_months(d: date, months: int) -> date:
     """The same day number `months` later (negative: earlier), clamped to that month's last day."""
-    index = d.year * 12 + d.month - 1 + months
-    year, month = divmod(index, 12)
-    last = _stdcal.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(d.day, last))
+    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    day = d.day
+    if day > 28:  # only the 29th–31st can be missing from the target month
+        day = min(day, days_in_month(year, month0 + 1))
+    return date(year, month0 + 1, day)
 
 
 @dataclass(frozen=True)
@@ -53,16 +63,28 @@ class BusinessCalendar:
     year_end_break_end: tuple[int, int] = (1, 3)
     # 8月15日 (第2条(7)); further fixed closures may be added by a chamber.
     closed_days: tuple[tuple[int, int], ...] = ((8, 15),)
+    # Per-year closed days and n-th business days, filled on first use; not part of equality.
+    _closed: dict[int, dict[date, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _nth: dict[tuple[int, int, int], date] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def closure_reason(self, d: date) -> str | None:
         """Why `d` is not a business day, or None when it is one."""
         if d.isoweekday() > 5:
             return "Saturday" if d.isoweekday() == 6 else "Sunday"
-        return _closures(self, d.year).get(d)
+        return self._closures(d.year).get(d)
 
     def is_business_day(self, d: date) -> bool:
         """Whether `d` is a 営業日 (第2条(7))."""
-        return d.isoweekday() <= 5 and d not in _closures(self, d.year)
+        if d.isoweekday() > 5:
+            return False
+        closed = self._closed.get(d.year)
+        if closed is None:
+            closed = self._closures(d.year)
+        return d not in closed
 
     def on_or_before(self, d: date) -> date:
         """The nearest business day on or before `d` (第12条1項 「前の直近の営業日」)."""
@@ -78,7 +100,18 @@ class BusinessCalendar:
 
     def nth_business_day(self, year: int, month: int, n: int) -> date:
         """The n-th business day of a month, counting from its 1st (第4条2項①)."""
-        return _nth_business_day(self, year, month, n)
+        key = (year, month, n)
+        found = self._nth.get(key)
+        if found is None:
+            found = self._nth[key] = _nth_business_day(self, year, month, n)
+        return found
+
+    def _closures(self, year: int) -> dict[date, str]:
+        """The closed weekdays of `year` with their reasons, computed once per year."""
+        closed = self._closed.get(year)
+        if closed is None:
+            closed = self._closed[year] = _closures(self, year)
+        return closed
 
     def in_year_end_break(self, d: date) -> bool:
         """Whether `d` falls in the year-end break (which may wrap over New Year)."""
@@ -92,7 +125,6 @@ class BusinessCalendar:
 DEFAULT_CALENDAR = BusinessCalendar()
 
 
-@lru_cache(maxsize=256)
 def _closures(calendar: BusinessCalendar, year: int) -> dict[date, str]:
     """Every weekday of `year` that is closed, with its reason (holiday names in Japanese)."""
     closed: dict[date, str] = {}
@@ -110,7 +142,6 @@ def _closures(calendar: BusinessCalendar, year: int) -> dict[date, str]:
     return {d: reason for d, reason in closed.items() if d.isoweekday() <= 5}
 
 
-@lru_cache(maxsize=4096)
 def _nth_business_day(calendar: BusinessCalendar, year: int, month: int, n: int) -> date:
     if n < 1:
         raise ValueError(f"n must be 1 or more, not {n}")
