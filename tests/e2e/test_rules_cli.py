@@ -20,27 +20,27 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_contract_json_has_the_spec_keys_and_values(capsys: pytest.CaptureFixture[str]) -> None:
+    # Applied 12/3 → January 2027 (1/1–1/3 closed): 1/4 … 1/8. Paid February and March.
     code, out, _ = run(
-        capsys, "rules", "contract", "--applied", "2026-04-10", "--approved", "2026-04-20",
-        "--member", "--json",
+        capsys, "rules", "contract", "--applied", "2026-12-03", "--approved", "2026-12-10",
+        "--non-member", "--json",
     )  # fmt: skip
     assert code == 0
     payload = json.loads(out)
-    assert {
-        key: payload[key] for key in payload if key not in ("monthly_fee", "term_end_cancellable")
-    } == {
-        "start_date": "2026-06-05",
-        "free_period_end": "2026-06-30",
+    extra = {"monthly_fee", "term_end_cancellable"}
+    assert {key: value for key, value in payload.items() if key not in extra} == {
+        "start_date": "2027-01-08",
+        "free_period_end": "2027-01-31",
         "first_period_end": "2027-03-31",
-        "paid_months": 9,
-        "annual_fee": 79200,
-        "first_fee": 59400,
-        "first_payment_due": "2026-05-25",
+        "paid_months": 2,
+        "annual_fee": 99000,
+        "first_fee": 16500,
+        "first_payment_due": "2026-12-25",
         "renewal_payment_due": "2027-02-25",
         "term_end_cancel_deadline": "2027-01-29",
-        "refund_request_deadline": "2026-07-15",
-        "insurance_start": "2026-07-01",
-        "insurance_end": "2027-06-30",
+        "refund_request_deadline": "2027-02-15",
+        "insurance_start": "2027-02-01",
+        "insurance_end": "2028-01-31",
     }
 
 
