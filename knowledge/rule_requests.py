@@ -8,7 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 from knowledge.calendar import DEFAULT_CALENDAR, JST, BusinessCalendar
-from knowledge.cancellation import check_cancel, service_change_deadline
+from knowledge.cancellation import (
+    check_cancel,
+    late_term_end_proposals,
+    service_change_deadline,
+)
 from knowledge.contract import contract_terms
 
 JsonObject = dict[str, Any]
@@ -77,13 +81,19 @@ def business_day_result(options: Mapping[str, object], calendar: BusinessCalenda
 def cancel_result(options: Mapping[str, object], calendar: BusinessCalendar) -> JsonObject:
     """`rules cancel`: a cancellation request against its deadline (R8–R10)."""
     received = parse_moment(options.get("received"), "received")
-    check = check_cancel(received, parse_date(options.get("desired"), "desired"), calendar)
-    return {
+    desired = parse_date(options.get("desired"), "desired")
+    check = check_cancel(received, desired, calendar)
+    result: JsonObject = {
         "deadline": check.deadline.isoformat(),
         "on_time": check.on_time,
         "earliest_on_time_date": check.earliest_on_time_date.isoformat(),
         "received_date": received.astimezone(JST).date().isoformat(),
     }
+    if not check.on_time and (desired.month, desired.day) == (3, 31):
+        # R10: a late term-end request is also offered the next March 31.
+        proposals = late_term_end_proposals(received, desired, calendar)
+        result["next_term_end"] = proposals.next_term_end.isoformat()
+    return result
 
 
 def service_change_result(options: Mapping[str, object], calendar: BusinessCalendar) -> JsonObject:

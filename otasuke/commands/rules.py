@@ -112,6 +112,7 @@ def cancel(
             "deadline": "deadline",
             "on_time": "on time",
             "earliest_on_time_date": "earliest on-time date",
+            **({"next_term_end": "or the next term end"} if "next_term_end" in result else {}),
         },
     )
 

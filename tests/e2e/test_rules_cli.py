@@ -85,6 +85,7 @@ def test_cancel_judges_the_tokyo_receipt_date(
     assert payload["deadline"] == "2027-01-29"
     assert payload["on_time"] is on_time
     assert payload["earliest_on_time_date"] == earliest
+    assert payload.get("next_term_end") == (None if on_time else "2028-03-31")
 
 
 def test_service_change_gives_the_deadline(capsys: pytest.CaptureFixture[str]) -> None:
