@@ -1,0 +1,82 @@
+"""`otasuke queue …`: the SPEC's JSON lines, and a decision that happens once."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core import queue
+from core.db import make_engine, session_factory
+from core.models import Customer
+
+
+@pytest.fixture
+def actions(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Two queued actions in a migrated database on this backend."""
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
+    assert otasuke("db", "upgrade").code == 0
+    engine = make_engine(empty_url)
+    with session_factory(engine).begin() as session:
+        customer = Customer(
+            customer_id="NIG-000001", company="株式会社テスト", contact_name="山田",
+            email="a@example.jp", member=True, applied_on=date(2025, 5, 3),
+            approved_on=date(2025, 5, 10),
+        )  # fmt: skip
+        session.add(customer)
+        session.flush()
+        ids = [
+            queue.enqueue(session, "refund_incompatible", "返金", customer=customer).id,
+            queue.enqueue(session, "suspend", "利用停止").id,
+        ]
+    engine.dispose()
+    return ids
+
+
+def test_queue_list_json_is_one_object_a_line_with_the_specs_keys(
+    otasuke, actions: list[int]
+) -> None:
+    result = otasuke("queue", "list", "--status", "pending", "--json")
+    assert result.code == 0
+    lines = [json.loads(line) for line in result.out.splitlines()]
+    assert lines == [
+        {
+            "id": actions[0],
+            "kind": "refund_incompatible",
+            "status": "pending",
+            "customer_id": "NIG-000001",
+            "summary": "返金",
+        },
+        {
+            "id": actions[1],
+            "kind": "suspend",
+            "status": "pending",
+            "customer_id": None,
+            "summary": "利用停止",
+        },
+    ]
+
+
+def test_an_approved_action_leaves_the_pending_list(otasuke, actions: list[int]) -> None:
+    assert otasuke("queue", "approve", str(actions[0]), "--by", "cli:alice").code == 0
+    second = otasuke("queue", "approve", str(actions[0]), "--by", "cli:bob")
+    assert second.code == 1
+    assert "is approved (by cli:alice)" in second.err
+    pending = otasuke("queue", "list", "--status", "pending", "--json").out.splitlines()
+    assert [json.loads(line)["id"] for line in pending] == [actions[1]]
+    assert "#" + str(actions[0]) in otasuke("queue", "list").out
+
+
+def test_a_rejection_is_recorded_with_its_reason(otasuke, actions: list[int]) -> None:
+    assert otasuke("queue", "reject", str(actions[1]), "入金を確認しました").code == 0
+    shown = otasuke("queue", "show", str(actions[1])).out
+    assert "[rejected]" in shown
+    assert "入金を確認しました" in shown
+
+
+def test_an_unknown_status_is_refused(otasuke, actions: list[int]) -> None:
+    result = otasuke("queue", "list", "--status", "waiting")
+    assert result.code == 1
+    assert "one of pending" in result.err
