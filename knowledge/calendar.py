@@ -56,7 +56,7 @@ def shift_months(d: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Which days are 営業日 (第2条(7)): hashable, so it can key the per-year caches."""
+    """Which days are 営業日 (第2条(7)); hashable and equal by its settings, it caches per year."""
 
     # 年末年始 is not defined by the terms: 12/29–1/3 is the usual office closure, configurable.
     year_end_break_start: tuple[int, int] = (12, 29)
