@@ -92,8 +92,8 @@ def test_japanese_texts_are_japanese_and_english_texts_english(entries):
 
 def test_answers_are_short(entries):
     for e in entries:
-        assert len(e["answer_ja"].strip()) <= 320, f"{e['id']}: answer_ja too long"
-        assert len(e["answer_en"].split()) <= 110, f"{e['id']}: answer_en too long"
+        assert len(e["answer_ja"].strip()) <= 240, f"{e['id']}: answer_ja too long"
+        assert len(e["answer_en"].split()) <= 95, f"{e['id']}: answer_en too long"
 
 
 def test_every_entry_has_five_distinct_phrasings_with_one_in_english(entries):
