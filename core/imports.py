@@ -174,10 +174,15 @@ def _upsert_customers(
             report.unchanged += 1
     pks: dict[str, int] = {}
     if inserts:
-        returned = session.execute(
-            insert(Customer).returning(Customer.id, Customer.customer_id), inserts
+        # Core executemany, not the ORM: no per-row unit-of-work bookkeeping for 50,000 rows.
+        session.execute(insert(Customer.__table__), inserts)
+        pks = dict(
+            session.execute(
+                select(Customer.customer_id, Customer.id).where(
+                    Customer.customer_id.in_([v["customer_id"] for v in inserts])
+                )
+            ).all()
         )
-        pks = {customer_id: pk for pk, customer_id in returned}
     if updates:
         session.execute(update(Customer), updates)
     report.inserted += len(inserts)
@@ -243,9 +248,14 @@ def _write_contracts(
             }
         )
         period_sets.append(periods_until(terms, today, values["ended_on"]))
-    ids = session.scalars(
-        insert(Contract).returning(Contract.id, sort_by_parameter_order=True), contracts
-    ).all()
+    # RETURNING in parameter order would fall back to one INSERT per row on SQLite: select instead.
+    session.execute(insert(Contract.__table__), contracts)
+    ids_by_pk = dict(
+        session.execute(
+            select(Contract.customer_pk, Contract.id).where(Contract.customer_pk.in_(by_pk))
+        ).all()
+    )
+    ids = [ids_by_pk[pk] for pk in by_pk]
     periods = [
         {
             "contract_id": contract_id,
@@ -259,7 +269,7 @@ def _write_contracts(
         for contract_id, periods in zip(ids, period_sets, strict=True)
         for period in periods
     ]
-    session.execute(insert(ContractPeriod), periods)
+    session.execute(insert(ContractPeriod.__table__), periods)
 
 
 def parse_payment(cells: dict[str, str]) -> dict[str, Any]:
@@ -333,5 +343,5 @@ def _insert_payments(
         new.append(dict(zip(("customer_pk", "paid_on", "amount", "seq"), key, strict=True)))
         new[-1]["imported_at"] = now
     if new:
-        session.execute(insert(Payment), new)
+        session.execute(insert(Payment.__table__), new)
     report.inserted += len(new)
