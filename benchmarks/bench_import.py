@@ -71,7 +71,7 @@ def new_database(backend: str, folder: Path) -> tuple[str, Callable[[], None]]:
     """A fresh empty database and how to drop it."""
     name = f"otasuke_bench_{uuid.uuid4().hex[:8]}"
     if backend == "sqlite":
-        return f"sqlite:///{folder / (name + '.db')}", lambda url=url: None
+        return f"sqlite:///{folder / (name + '.db')}", lambda: None
     admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
