@@ -47,6 +47,26 @@ def get_customer(session: Session, customer_id: str) -> Customer:
     return customer
 
 
+def upsert_customer(
+    session: Session, values: dict[str, Any], today: date, calendar: BusinessCalendar
+) -> Customer:
+    """Create or update one customer (the import's columns as values) and its contract."""
+    from core.imports import upsert_customers  # the import module builds on this one
+
+    normalized = normalize_customer_id(values["customer_id"])
+    if normalized is None:
+        raise UserError(f"{values['customer_id']!r} is not a customer ID like NIG-000123")
+    row = {"status": "active", "ended_on": None, "telegram_user": None} | values
+    upsert_customers(session, [row | {"customer_id": normalized}], today=today, calendar=calendar)
+    customer = session.scalar(
+        select(Customer)
+        .where(Customer.customer_id == normalized)
+        .execution_options(populate_existing=True)
+    )
+    assert customer is not None
+    return customer
+
+
 def payments_of(session: Session, customer: Customer) -> list[tuple[date, int]]:
     """(paid_on, amount) of every payment received from the customer, oldest first."""
     rows = session.execute(

@@ -137,16 +137,33 @@ def import_customers(
             report.errors.append((line, f"customer_id: {values['customer_id']} is on line {seen}"))
             continue
         good.append(values)
-    for chunk in _chunks(good):
-        _upsert_customers(session, chunk, report, today, calendar)
-        if progress:
-            progress(len(chunk))
+    upsert_customers(
+        session, good, today=today, calendar=calendar, report=report, progress=progress
+    )
     report.errors.sort()
     audit.record(session, actor, "customers.imported", str(path.name), report.as_dict())
     return report
 
 
-def _upsert_customers(
+def upsert_customers(
+    session: Session,
+    rows: list[dict[str, Any]],
+    *,
+    today: date,
+    calendar: BusinessCalendar,
+    report: ImportReport | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Insert or update customers (values as `parse_customer` returns them) with their contracts."""
+    report = report if report is not None else ImportReport()
+    for chunk in _chunks(rows):
+        _upsert_chunk(session, chunk, report, today, calendar)
+        if progress:
+            progress(len(chunk))
+    return report
+
+
+def _upsert_chunk(
     session: Session,
     chunk: list[dict[str, Any]],
     report: ImportReport,

@@ -150,3 +150,18 @@ def test_an_import_is_in_the_audit_log(session: Session, tmp_path: Path) -> None
     _customers(session, tmp_path, "NIG-000001")
     entry = session.scalar(select(AuditEntry).where(AuditEntry.event == "customers.imported"))
     assert entry.details["inserted"] == 1
+
+
+def test_upsert_customer_creates_then_updates_one_customer(session: Session) -> None:
+    from core.customers import upsert_customer
+
+    values = {
+        "customer_id": "nig000777", "company": "A社", "contact_name": "山田",
+        "email": "a@example.jp",
+        "member": True, "applied_on": date(2025, 5, 3), "approved_on": date(2025, 5, 10),
+    }  # fmt: skip
+    created = upsert_customer(session, values, TODAY, DEFAULT_CALENDAR)
+    assert (created.customer_id, created.company, created.status) == ("NIG-000777", "A社", "active")
+    updated = upsert_customer(session, values | {"company": "B社"}, TODAY, DEFAULT_CALENDAR)
+    assert (updated.id, updated.company) == (created.id, "B社")
+    assert _count(session, Contract) == 1
