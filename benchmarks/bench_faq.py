@@ -88,25 +88,38 @@ def show(name: str, f: dict[str, float]) -> None:
 
 
 def fit(engine, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
-    """Logistic regression of 'the first article is right' on (top, margin), by gradient descent."""
+    """Logistic regression of 'the top entry's article is right' on (top, margin, unknown share)
+    by gradient descent; unanswerable questions are never right. Then a threshold scan."""
     xs, ys = [], []
     for row in rows:
         found = engine.retriever.search(row["q"])
         first = found.matches[0].entry.articles[:1] if found.matches else ()
         ys.append(1.0 if first and first[0] in expected(row) else 0.0)
-        xs.append((found.top, found.margin))
-    w = [0.0, 0.0, 0.0]
+        xs.append((1.0, found.top, found.margin, found.unknown))
+    w = [0.0] * 4
     for _ in range(20000):
-        g = [0.0, 0.0, 0.0]
-        for (top, margin), y in zip(xs, ys, strict=True):
-            p = 1 / (1 + math.exp(-(w[0] + w[1] * top + w[2] * margin)))
-            for j, x in enumerate((1.0, top, margin)):
-                g[j] += (p - y) * x
+        g = [0.0] * 4
+        for x, y in zip(xs, ys, strict=True):
+            p = 1 / (1 + math.exp(-sum(wj * xj for wj, xj in zip(w, x, strict=True))))
+            for j in range(4):
+                g[j] += (p - y) * x[j]
         w = [
             wj - 0.5 * gj / len(xs) - 0.5 * 1e-4 * wj * (j > 0)
             for j, (wj, gj) in enumerate(zip(w, g, strict=True))
         ]
-    print(f"CALIBRATION = ({w[0]:.2f}, {w[1]:.2f}, {w[2]:.2f})  (n={len(xs)}, right={sum(ys):.0f})")
+    print(
+        f"CALIBRATION = ({', '.join(f'{wj:.2f}' for wj in w)})  (n={len(xs)}, right={sum(ys):.0f})"
+    )
+    none = [i for i, r in enumerate(rows) if r["article"] is None]
+    some = [i for i, r in enumerate(rows) if r["article"] is not None]
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        conf = [1 / (1 + math.exp(-sum(a * b for a, b in zip(w, x, strict=True)))) for x in xs]
+        off = sum(conf[i] < threshold for i in none) / max(1, len(none))
+        false = sum(conf[i] < threshold for i in some) / max(1, len(some))
+        print(
+            f"  threshold {threshold:.1f}: unanswerable handed off {100 * off:5.1f} %, "
+            f"false hand-off {100 * false:5.1f} %"
+        )
 
 
 def main() -> None:

@@ -56,49 +56,65 @@ class Analyzer:
         return self.synonyms.rewrite(nfkc(text))
 
     def tokens(self, text: str) -> list[str]:
-        """Content words of the text, folded and mapped to canonical words, in order."""
+        """Content words of the text, folded and mapped to canonical words, in order; a
+        compound (損害賠償) is followed by its parts (損害, 賠償) so it matches them too."""
+        return self.analyse(text).tokens
+
+    def reading(self, text: str) -> str:
+        """The text as hiragana (Sudachi's readings), folded: かいやく matches 解約."""
+        return self.analyse(text).reading
+
+    def analyse(self, text: str) -> Analysis:
+        """Tokens, words (the tokens without the compounds' parts) and reading, in one pass."""
         from sudachipy import SplitMode
 
-        out: list[str] = []
-        for m in self._sudachi().tokenize(self.prepare(text), SplitMode.C):
+        tokens: list[str] = []
+        words: list[str] = []
+        readings: list[str] = []
+        for m in self._sudachi().tokenize(self.prepare(text)):
             pos = m.part_of_speech()
             surface = m.surface().strip()
             if not surface or pos[0] in _DROP_POS:
                 continue
             if surface.isascii():
-                out += self._english(surface)
+                english = self._english(surface)
+                tokens += english
+                words += english
+                readings.append(surface)
                 continue
+            reading = m.reading_form()
+            readings.append(reading if reading != "キゴウ" else surface)
             base = m.normalized_form()
             if base in _LIGHT or m.dictionary_form() in _LIGHT:
                 continue
-            out.append(self.synonyms.canonical(fold_word(base)))
+            word = self.synonyms.canonical(fold_word(base))
+            tokens.append(word)
+            words.append(word)
             parts = m.split(SplitMode.A)
-            if len(parts) > 1:  # 損害賠償 also as 損害 + 賠償: compounds match their parts
-                out += [
-                    self.synonyms.canonical(fold_word(p.normalized_form()))
+            if len(parts) > 1:
+                tokens += [
+                    part
                     for p in parts
                     if p.part_of_speech()[0] not in _DROP_POS
+                    and (part := self.synonyms.canonical(fold_word(p.normalized_form()))) != word
                 ]
-        return out
+        return Analysis(tokens, words, fold_kana(to_hiragana("".join(readings))))
 
     def _english(self, text: str) -> list[str]:
         words = []
         for word in _LATIN_WORD.findall(text.lower()):
-            if word in self.synonyms.stopwords:
-                continue
             stem = _english_stem(word)
+            if word in self.synonyms.stopwords or stem in self.synonyms.stopwords:
+                continue
             words.append(self.synonyms.canonical(stem))
         return words
 
-    def reading(self, text: str) -> str:
-        """The text as hiragana (Sudachi's readings), folded: かいやく matches 解約."""
-        out = []
-        for m in self._sudachi().tokenize(self.prepare(text)):
-            if m.part_of_speech()[0] in _DROP_POS:
-                continue
-            reading = m.reading_form() if not m.surface().isascii() else m.surface()
-            out.append(reading if reading != "キゴウ" else m.surface())
-        return fold_kana(to_hiragana("".join(out)))
+
+@dataclass(frozen=True)
+class Analysis:
+    tokens: list[str]
+    words: list[str]
+    reading: str
 
 
 _DEFAULT: Analyzer | None = None

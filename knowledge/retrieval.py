@@ -25,15 +25,16 @@ from knowledge.normalize import fold
 from knowledge.terms import Clause, Terms
 
 # Weights of the three text scores (tuned on tests/data/faq_eval.jsonl, the development set).
-W_COS, W_TOK, W_READ = 0.55, 0.15, 0.30
+W_COS, W_COV, W_TOK, W_READ, W_ENTRY = 0.3, 0.0, 0.0, 0.3, 0.4
 # How much the clause index counts in the article ranking, next to the FAQ entries.
 W_CLAUSE = 0.6
-W_GRAMS = 0.2  # character n-grams next to words in the clause index
+W_GRAMS = 0.2
+FAQ_FLOOR = 0.4  # FAQ scores below this say nothing about the article
 # Logistic calibration of P(top article is right) from (top score, margin): fitted by
 # `benchmarks/bench_faq.py --fit` (logistic regression on the development set's questions,
 # label = the first article is the expected one; unanswerable questions count as wrong).
-CALIBRATION = (-7.0, 11.0, 6.0)  # intercept, top score, margin
-THRESHOLD = 0.5
+CALIBRATION = (-1.41, 4.32, 12.17, -4.70)  # intercept, top score, margin, unknown share
+THRESHOLD = 0.7
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Retrieval:
     articles: tuple[int, ...]  # best first
     top: float
     margin: float
+    unknown: float
     confidence: float
     handoff: bool
 
@@ -87,31 +89,48 @@ class Retriever:
         token_docs: list[list[str]] = []
         for i, entry in enumerate(self.faq):
             for text in entry.texts:
-                tokens = self.analyzer.tokens(text)
-                token_docs.append(tokens)
-                texts.append(_Text(i, text, " ".join(tokens), self.analyzer.reading(text)))
+                analysis = self.analyzer.analyse(text)
+                token_docs.append(analysis.tokens)
+                texts.append(_Text(i, text, " ".join(analysis.tokens), analysis.reading))
         self._texts = texts
+        self._token_strings = [t.tokens for t in texts]
+        self._readings = [t.reading for t in texts]
         self._cosine = CosineIndex(token_docs)
+        # The entry as a whole (all its texts): one odd phrasing should not carry an entry.
+        whole: list[list[str]] = [[] for _ in self.faq]
+        for t, tokens in zip(texts, token_docs, strict=True):
+            whole[t.entry] += tokens
+        self._entries = CosineIndex(whole)
+        self._vocabulary: set[str] = {t for doc in whole for t in doc}
         self._clauses = tuple(terms.clauses())
         # Clause index: content words of the article title and the clause (the title names the
         # topic: 秘密保持, 不可抗力…), plus character n-grams for words the analyser splits oddly.
-        self._clause_words = BM25Index(
-            [self.analyzer.tokens(f"{c.article_title}。{c.text}") for c in self._clauses]
-        )
+        clause_docs = [self.analyzer.tokens(f"{c.article_title}。{c.text}") for c in self._clauses]
+        self._clause_words = BM25Index(clause_docs)
+        self._vocabulary.update(t for doc in clause_docs for t in doc)
         self._clause_grams = BM25Index(
             [char_ngrams(fold(self.analyzer.prepare(c.text))) for c in self._clauses]
         )
 
     def search(self, question: str, limit: int = 5) -> Retrieval:
         """Rank the FAQ entries and the articles for a question; decide on a hand-off."""
-        tokens = self.analyzer.tokens(question)
-        joined, reading = " ".join(tokens), self.analyzer.reading(question)
+        analysis = self.analyzer.analyse(question)
+        tokens, reading = analysis.tokens, analysis.reading
+        joined = " ".join(tokens)
         cos = self._cosine.scores(tokens)
-        tok = _fuzzy(joined, [t.tokens for t in self._texts], fuzz.token_set_ratio)
-        read = _fuzzy(reading, [t.reading for t in self._texts], fuzz.ratio)
+        cov = self._cosine.coverage(tokens)
+        whole = self._entries.scores(tokens)
+        tok = _fuzzy(joined, self._token_strings, fuzz.token_set_ratio) if W_TOK else cos
+        read = _fuzzy(reading, self._readings, fuzz.ratio)
         best: dict[int, tuple[float, int]] = {}
         for k, t in enumerate(self._texts):
-            s = W_COS * cos[k] + W_TOK * tok[k] + W_READ * read[k]
+            s = (
+                W_COS * cos[k]
+                + W_COV * cov[k]
+                + W_TOK * tok[k]
+                + W_READ * read[k]
+                + W_ENTRY * whole[t.entry]
+            )
             if s > best.get(t.entry, (-1.0, 0))[0]:
                 best[t.entry] = (s, k)
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
@@ -122,7 +141,8 @@ class Retriever:
         articles = self._articles([Match(self.faq[i], s, "") for i, (s, _) in ranked], clause_hits)
         top = matches[0].score if matches else 0.0
         margin = top - _runner_up(matches)
-        confidence = calibrated(top, margin)
+        unknown = self.unknown_share(analysis.words)
+        confidence = calibrated(top, margin, unknown)
         return Retrieval(
             question,
             matches,
@@ -130,9 +150,17 @@ class Retriever:
             articles,
             top,
             margin,
+            unknown,
             confidence,
             handoff=confidence < self.threshold,
         )
+
+    def unknown_share(self, words: Sequence[str]) -> float:
+        """The share of the question's words that neither the FAQ nor the terms ever use
+        (Wi-Fi, インボイス, 駅): a question about something else."""
+        if not words:
+            return 1.0
+        return sum(1 for w in words if w not in self._vocabulary) / len(words)
 
     def _clause_hits(
         self, question: str, tokens: Sequence[str], limit: int = 12
@@ -148,8 +176,10 @@ class Retriever:
     def _articles(self, matches: Sequence[Match], hits: Sequence[ClauseHit]) -> tuple[int, ...]:
         score: dict[int, float] = {}
         for m in matches:
+            # A weak match says little about the article: only the part above FAQ_FLOOR counts.
+            weight = max(0.0, m.score - FAQ_FLOOR) / (1.0 - FAQ_FLOOR)
             for rank, article in enumerate(m.entry.articles):
-                s = m.score * (1.0 if rank == 0 else 0.9)
+                s = weight * (1.0 if rank == 0 else 0.9)
                 score[article] = max(score.get(article, 0.0), s)
         # An article's clause evidence: its two best clauses (a topic spread over paragraphs).
         by_article: dict[int, list[float]] = {}
@@ -187,7 +217,8 @@ def _runner_up(matches: Sequence[Match]) -> float:
     return 0.0
 
 
-def calibrated(top: float, margin: float) -> float:
-    """P(the top answer is right), a logistic of the top score and the margin (CALIBRATION)."""
-    a, b, c = CALIBRATION
-    return round(1.0 / (1.0 + math.exp(-(a + b * top + c * margin))), 4)
+def calibrated(top: float, margin: float, unknown: float = 0.0) -> float:
+    """P(the top answer is right): a logistic of the top score, the margin and the share of
+    unknown words (CALIBRATION)."""
+    a, b, c, d = CALIBRATION
+    return round(1.0 / (1.0 + math.exp(-(a + b * top + c * margin + d * unknown))), 4)
