@@ -112,7 +112,7 @@ def fit(engine, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
     )
     none = [i for i, r in enumerate(rows) if r["article"] is None]
     some = [i for i, r in enumerate(rows) if r["article"] is not None]
-    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8):
         conf = [1 / (1 + math.exp(-sum(a * b for a, b in zip(w, x, strict=True)))) for x in xs]
         off = sum(conf[i] < threshold for i in none) / max(1, len(none))
         false = sum(conf[i] < threshold for i in some) / max(1, len(some))

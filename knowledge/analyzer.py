@@ -88,6 +88,8 @@ class Analyzer:
             if base in _LIGHT or m.dictionary_form() in _LIGHT:
                 continue
             word = self.synonyms.canonical(fold_word(base))
+            if word in _LIGHT:
+                continue
             tokens.append(word)
             words.append(word)
             parts = m.split(SplitMode.A)

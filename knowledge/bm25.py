@@ -43,19 +43,6 @@ class CosineIndex:
         return out
 
 
-    def coverage(self, tokens: Sequence[str]) -> list[float]:
-        """The share of the question's idf weight each document contains (asymmetric, 0..1)."""
-        out = [0.0] * self.size
-        weights = {t: self.idf.get(t, self.unseen_idf) for t in set(tokens)}
-        total = sum(weights.values())
-        if not total:
-            return out
-        for t, w in weights.items():
-            for i, _ in self.postings.get(t, ()):
-                out[i] += w / total
-        return out
-
-
 def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
     """Character n-grams of a folded string (no word segmentation needed)."""
     return [text[i : i + n] for n in sizes for i in range(len(text) - n + 1)]
