@@ -166,6 +166,8 @@ def _describe(o: dict[str, Any]) -> list[str]:
     ]
     for due in o["dues"]:
         state = "paid" if due["paid"] else "unpaid"
+        if not due["paid"] and due["due_on"] < o["today"]:
+            state = "OVERDUE"
         if due["amount"] == 0:
             state = "nothing owed"
         lines.append(
