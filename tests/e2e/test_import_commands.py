@@ -81,7 +81,7 @@ def test_show_gives_every_date_and_what_is_paid(otasuke, database: str, cli_env:
     ]
     text = otasuke("customers", "show", "NIG-000001", "--today", "2026-03-01")
     assert "2026-01-30" in text.out
-    assert "79,200円 due 2026-02-25, unpaid" in text.out
+    assert "79,200円 due 2026-02-25, OVERDUE" in text.out
 
 
 def test_show_of_an_unknown_customer_is_one_line(otasuke, database: str) -> None:
