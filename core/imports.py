@@ -81,28 +81,49 @@ def _customer_id(cells: dict[str, str]) -> str:
 
 
 def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
-    """One customer row as column values; a bad cell → RowError naming the column."""
+    """One customer row as column values; every bad cell is named in one RowError."""
+    problems: list[str] = []
+
+    def cell(parse: Callable[[], Any]) -> Any:
+        # Staff fix a whole row at once: collect every bad cell instead of stopping at the first.
+        try:
+            return parse()
+        except RowError as exc:
+            problems.append(str(exc))
+            return None
+
+    values = {
+        "customer_id": cell(lambda: _customer_id(cells)),
+        "company": cell(lambda: require(cells, "company")),
+        "contact_name": cell(lambda: require(cells, "contact_name")),
+        "email": cell(lambda: _email(cells)),
+        "member": cell(lambda: parse_member(cells.get("member", ""))),
+        "applied_on": cell(lambda: parse_date(cells.get("applied_on", ""), "applied_on")),
+        "approved_on": cell(lambda: parse_date(cells.get("approved_on", ""), "approved_on")),
+        "status": cell(lambda: _status(cells)),
+        "ended_on": cell(lambda: parse_optional_date(cells.get("ended_on", ""), "ended_on")),
+        "telegram_user": cells.get("telegram_user") or None,
+    }
+    applied, approved = values["applied_on"], values["approved_on"]
+    if applied and approved and approved < applied:
+        problems.append("approved_on: before applied_on")
+    if problems:
+        raise RowError("; ".join(problems))
+    return values
+
+
+def _email(cells: dict[str, str]) -> str:
     email = require(cells, "email")
     if "@" not in email or any(ch.isspace() for ch in email):
         raise RowError(f"email: {email!r} is not a mail address")
+    return email
+
+
+def _status(cells: dict[str, str]) -> str:
     status = cells.get("status", "").lower() or "active"
     if status not in CUSTOMER_STATUSES:
         raise RowError(f"status: {cells['status']!r} is not active, cancelled or terminated")
-    values = {
-        "customer_id": _customer_id(cells),
-        "company": require(cells, "company"),
-        "contact_name": require(cells, "contact_name"),
-        "email": email,
-        "member": parse_member(cells.get("member", "")),
-        "applied_on": parse_date(cells.get("applied_on", ""), "applied_on"),
-        "approved_on": parse_date(cells.get("approved_on", ""), "approved_on"),
-        "status": status,
-        "ended_on": parse_optional_date(cells.get("ended_on", ""), "ended_on"),
-        "telegram_user": cells.get("telegram_user") or None,
-    }
-    if values["approved_on"] < values["applied_on"]:
-        raise RowError("approved_on: before applied_on")
-    return values
+    return status
 
 
 def _parse_all(
