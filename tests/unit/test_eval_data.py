@@ -12,6 +12,7 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "faq_eval.jsonl"
 HELDOUT = DATA / "faq_heldout.jsonl"
+DEV2 = DATA / "faq_dev2.jsonl"  # second development set, validation while tuning
 ARTICLES = range(1, 27)  # the terms have 26 articles
 KEYS = {"q", "article", "also", "lang"}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -41,7 +42,7 @@ def is_article(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value in ARTICLES
 
 
-@pytest.fixture(scope="module", params=[DEV, HELDOUT], ids=["dev", "heldout"])
+@pytest.fixture(scope="module", params=[DEV, HELDOUT, DEV2], ids=["dev", "heldout", "dev2"])
 def rows(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return load(request.param)
 
@@ -109,7 +110,24 @@ def test_every_article_is_asked_about_at_least_twice_in_dev() -> None:
     assert [article for article in ARTICLES if counts[article] < 2] == []
 
 
+def test_dev2_set_has_enough_questions_and_unanswerable_ones() -> None:
+    dev2 = load(DEV2)
+    assert len(dev2) >= 180
+    assert sum(row["article"] is None for row in dev2) >= 35
+
+
+def test_every_article_is_asked_about_at_least_three_times_in_dev2() -> None:
+    counts = Counter(row["article"] for row in load(DEV2))
+    assert [article for article in ARTICLES if counts[article] < 3] == []
+
+
 def test_no_question_appears_in_both_dev_and_heldout() -> None:
     dev = {normalise(row["q"]) for row in load(DEV)}
     heldout = {normalise(row["q"]) for row in load(HELDOUT)}
     assert dev & heldout == set()
+
+
+@pytest.mark.parametrize("other", [DEV, HELDOUT], ids=["dev", "heldout"])
+def test_no_dev2_question_appears_in_another_set(other: Path) -> None:
+    dev2 = {normalise(row["q"]) for row in load(DEV2)}
+    assert sorted(dev2 & {normalise(row["q"]) for row in load(other)}) == []
