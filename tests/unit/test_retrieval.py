@@ -65,6 +65,44 @@ def test_off_topic_and_nonsense_questions_are_handed_off(retriever, question):
     assert found.confidence < retriever.threshold
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "UTMの型番とスループットを教えて",
+        "UTMの消費電力は何ワット？",
+        "料金の領収書を発行してもらえますか",
+        "会議所の駐車場はありますか",
+        "Which UTM model do you ship and what is its throughput?",
+    ],
+)
+def test_an_off_topic_question_in_the_services_vocabulary_is_handed_off(retriever, question):
+    assert retriever.search(question).handoff
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("解約の期現はいつ？", "cancel-term-end-deadline"),  # 期限 mistyped
+        ("キャンセルのきげん", "cancel-term-end-deadline"),
+        ("ねんかんのりょうきんはいくら", "fee-amount"),
+        ("How much does it cots per year?", "fee-amount"),
+    ],
+)
+def test_a_typo_or_kana_question_still_finds_its_entry(retriever, question, entry):
+    assert retriever.search(question).matches[0].entry.id == entry
+
+
+def test_a_kana_only_question_is_answered_not_handed_off(retriever):
+    found = retriever.search("かいやくのしめきりはいつ")
+    assert found.matches[0].entry.id == "cancel-term-end-deadline"
+    assert not found.handoff
+
+
+def test_the_features_are_what_the_confidence_is_computed_from(retriever):
+    found = retriever.search("料金はいくら？")
+    assert found.confidence == calibrated(*found.features)
+
+
 def test_confidence_grows_with_the_score_and_the_margin():
     assert 0.0 < calibrated(0.2, 0.0) < calibrated(0.6, 0.0) < calibrated(0.6, 0.3) < 1.0
 

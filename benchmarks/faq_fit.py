@@ -1,0 +1,114 @@
+"""Fitting the hand-off model: an L2-regularised logistic regression (Newton's method, pure
+Python), a threshold rule, and stratified k-fold cross-validation of both together."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+Vector = Sequence[float]
+
+
+def sigmoid(z: float) -> float:
+    """The logistic function, safe for large |z|."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (the systems here are 4×4 to 6×6)."""
+    n = len(b)
+    m = [[*row, b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[p] = m[p], m[c]
+        for r in range(n):
+            if r != c and m[c][c]:
+                f = m[r][c] / m[c][c]
+                m[r] = [x - f * y for x, y in zip(m[r], m[c], strict=True)]
+    return [m[i][n] / m[i][i] if m[i][i] else 0.0 for i in range(n)]
+
+
+def fit_logistic(xs: Sequence[Vector], ys: Sequence[float], l2: float = 1.0) -> list[float]:
+    """Weights (intercept first) of P(y=1 | x); `l2` penalises every weight but the intercept
+    (features are on a 0..1 scale, so one penalty fits them all)."""
+    d = len(xs[0]) + 1
+    w = [0.0] * d
+    rows = [(1.0, *x) for x in xs]
+    for _ in range(30):
+        grad = [l2 * w[j] * (j > 0) for j in range(d)]
+        hess = [[l2 * (i == j and i > 0) for j in range(d)] for i in range(d)]
+        for x, y in zip(rows, ys, strict=True):
+            p = sigmoid(sum(a * b for a, b in zip(w, x, strict=True)))
+            s = p * (1 - p)
+            for i in range(d):
+                grad[i] += (p - y) * x[i]
+                for j in range(d):
+                    hess[i][j] += s * x[i] * x[j]
+        for i in range(d):
+            hess[i][i] += 1e-9
+        step = _solve(hess, grad)
+        w = [a - b for a, b in zip(w, step, strict=True)]
+        if max(abs(s) for s in step) < 1e-7:
+            break
+    return w
+
+
+def predict(w: Vector, x: Vector) -> float:
+    """P(y=1 | x) under weights `w` (intercept first)."""
+    return sigmoid(w[0] + sum(a * b for a, b in zip(w[1:], x, strict=True)))
+
+
+def choose_threshold(
+    probs: Sequence[float], answerable: Sequence[bool], target: float = 0.9
+) -> float:
+    """The lowest threshold that hands off at least `target` of the unanswerable questions:
+    every answer below it is handed off, so a lower one means fewer false hand-offs."""
+    none = sorted(p for p, a in zip(probs, answerable, strict=True) if not a)
+    if not none:
+        return 0.5
+    # Hand off the ceil(target · n) lowest-scoring unanswerable ones: a threshold just above them.
+    k = math.ceil(target * len(none))
+    return none[k - 1] + 1e-6 if k else 0.0
+
+
+def folds(labels: Sequence[bool], k: int, seed: int) -> list[list[int]]:
+    """Stratified folds: answerable and unanswerable questions spread evenly."""
+    rng = random.Random(seed)
+    out: list[list[int]] = [[] for _ in range(k)]
+    for value in (True, False):
+        ids = [i for i, v in enumerate(labels) if v == value]
+        rng.shuffle(ids)
+        for n, i in enumerate(ids):
+            out[n % k].append(i)
+    return out
+
+
+def cross_validate(
+    xs: Sequence[Vector],
+    ys: Sequence[float],
+    answerable: Sequence[bool],
+    k: int = 5,
+    repeats: int = 10,
+    l2: float = 1.0,
+    target: float = 0.9,
+) -> list[list[bool]]:
+    """Repeated stratified k-fold: for each repeat, every question's hand-off decision by a model
+    and a threshold fitted without it."""
+    out = []
+    for seed in range(repeats):
+        handoff = [False] * len(xs)
+        for test in folds(answerable, k, seed):
+            held = set(test)
+            train = [i for i in range(len(xs)) if i not in held]
+            w = fit_logistic([xs[i] for i in train], [ys[i] for i in train], l2)
+            threshold = choose_threshold(
+                [predict(w, xs[i]) for i in train], [answerable[i] for i in train], target
+            )
+            for i in test:
+                handoff[i] = predict(w, xs[i]) < threshold
+        out.append(handoff)
+    return out
