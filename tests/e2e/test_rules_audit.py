@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import io
 import json
+from calendar import monthrange
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from knowledge.rule_requests import evaluate
 from otasuke.cli import main
 
 CONTRACT_KEYS = (
@@ -42,6 +48,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
 
 # --- contract (R2–R7, R9, R12, R15) -------------------------------------------------------
 # (applied, approved, member) → the twelve values in CONTRACT_KEYS order.
+# fmt: off
 CONTRACTS: list[tuple[str, str, bool, tuple[Any, ...]]] = [
     # Applied on the 5th → next month. January 2027: 1/1–1/3 closed, 1/4 Mon … 1/8 Fri is 5th.
     ("2026-12-05", "2026-12-14", True,
@@ -126,6 +133,7 @@ CONTRACTS: list[tuple[str, str, bool, tuple[Any, ...]]] = [
      ("2026-01-09", "2026-01-31", "2026-03-31", 2, 99000, 16500, "2025-11-25", "2026-02-25",
       "2026-01-30", "2026-02-13", "2026-02-01", "2027-01-31")),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("applied", "approved", "member", "expected"), CONTRACTS)
@@ -138,7 +146,9 @@ def test_contract_dates_and_fees_match_the_hand_count(
 ) -> None:
     flag = "--member" if member else "--non-member"
     payload = run_json(capsys, "contract", "--applied", applied, "--approved", approved, flag)
-    assert {key: payload[key] for key in CONTRACT_KEYS} == dict(zip(CONTRACT_KEYS, expected))
+    assert {key: payload[key] for key in CONTRACT_KEYS} == dict(
+        zip(CONTRACT_KEYS, expected, strict=True)
+    )
 
 
 def test_contract_amounts_are_integer_yen_and_dates_iso(
@@ -150,7 +160,8 @@ def test_contract_amounts_are_integer_yen_and_dates_iso(
     for key in ("paid_months", "annual_fee", "first_fee"):
         assert type(payload[key]) is int
     for key in set(CONTRACT_KEYS) - {"paid_months", "annual_fee", "first_fee"}:
-        assert isinstance(payload[key], str) and len(payload[key]) == 10
+        assert isinstance(payload[key], str)
+        assert len(payload[key]) == 10
         assert payload[key][4] == payload[key][7] == "-"
 
 
@@ -185,7 +196,8 @@ def test_business_day_answers_with_a_reason_only_when_closed(
     if open_:
         assert payload["reason"] is None
     else:
-        assert isinstance(payload["reason"], str) and payload["reason"].strip()
+        assert isinstance(payload["reason"], str)
+        assert payload["reason"].strip()
 
 
 # --- cancel (R8–R10) ----------------------------------------------------------------------
@@ -284,3 +296,271 @@ def test_service_change_deadline_matches_the_hand_count(
     capsys: pytest.CaptureFixture[str], notified: str, deadline: str
 ) -> None:
     assert run_json(capsys, "service-change", "--notified", notified)["deadline"] == deadline
+
+
+# --- batch: every case above at once, with bad lines in between ---------------------------
+def _all_requests() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every hand-counted case as a batch request and the values its answer must hold."""
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for applied, approved, member, expected in CONTRACTS:
+        request = {"cmd": "contract", "applied": applied, "approved": approved, "member": member}
+        pairs.append((request, dict(zip(CONTRACT_KEYS, expected, strict=True))))
+    for day, open_ in BUSINESS_DAYS:
+        pairs.append(({"cmd": "business-day", "date": day}, {"date": day, "business_day": open_}))
+    for received, desired, (deadline, on_time, earliest) in CANCELS:
+        request = {"cmd": "cancel", "received": received, "desired": desired}
+        pairs.append((request, {"deadline": deadline, "on_time": on_time,
+                                "earliest_on_time_date": earliest}))  # fmt: skip
+    for notified, deadline in SERVICE_CHANGES:
+        pairs.append(({"cmd": "service-change", "notified": notified}, {"deadline": deadline}))
+    return pairs
+
+
+BAD_LINES = [
+    '{"cmd": "business-day", "date": "2027-02-30"}',  # no such day
+    '{"cmd": "refund", "date": "2027-02-01"}',  # unknown cmd
+    '{"date": "2027-02-01"}',  # no cmd at all
+    '{"cmd": "cancel", "received": "2027-01-29T10:00:00"}',  # missing desired
+    '{"cmd": "contract", "applied": "2027-01-05", "approved": "2027-02-01"}',  # member?
+    '{"cmd": "contract", "applied": "2027-01-05", "approved": "2027-02-01", "member": true,'
+    ' "non_member": true}',  # both
+    '{"cmd": "service-change", "notified": "2027-01-31", "recieved": "x"}',  # unknown option
+    "not json at all",
+    '["cmd", "business-day"]',  # JSON, not an object
+]
+
+
+def _interleave() -> tuple[list[str], list[dict[str, Any] | None]]:
+    """Good and bad lines mixed; None marks a line whose answer must be an error."""
+    lines: list[str] = []
+    expected: list[dict[str, Any] | None] = []
+    bad = iter(BAD_LINES)
+    for index, (request, answer) in enumerate(_all_requests()):
+        if index % 9 == 4:
+            line = next(bad, None)
+            if line is not None:
+                lines.append(line)
+                expected.append(None)
+        lines.append(json.dumps(request))
+        expected.append(answer)
+    return lines, expected
+
+
+def _check_batch_output(out: str, expected: list[dict[str, Any] | None]) -> None:
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == len(expected)
+    for number, (result, want) in enumerate(zip(results, expected, strict=True), start=1):
+        if want is None:
+            assert set(result) == {"error"}, (number, result)
+            assert isinstance(result["error"], str)
+            assert "\n" not in result["error"]
+        else:
+            assert {key: result.get(key) for key in want} == want, (number, result)
+
+
+def test_batch_answers_every_case_in_order_and_bad_lines_get_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines, expected = _interleave()
+    assert expected.count(None) == len(BAD_LINES)
+    source = tmp_path / "all.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "rules", "batch", str(source))
+    assert (code, err) == (0, "")
+    _check_batch_output(out, expected)
+
+
+def test_batch_reads_a_file_with_a_bom_and_crlf_line_endings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines, expected = _interleave()
+    source = tmp_path / "excel.jsonl"
+    source.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    code, out, _ = run(capsys, "rules", "batch", str(source))
+    assert code == 0
+    _check_batch_output(out, expected)
+
+
+def test_batch_reads_standard_input_with_a_bom_and_crlf(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines, expected = _interleave()
+    monkeypatch.setattr("sys.stdin", io.StringIO("\ufeff" + "\r\n".join(lines) + "\r\n"))
+    code, out, _ = run(capsys, "rules", "batch", "-")
+    assert code == 0
+    _check_batch_output(out, expected)
+
+
+def test_batch_answers_a_blank_line_with_an_error_and_keeps_the_line_numbers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The implementation's choice: one answer per input line, so line N's answer is output line
+    # N; a blank line is a bad line (the spec does not say blank lines are skipped).
+    source = tmp_path / "blank.jsonl"
+    source.write_text(
+        '{"cmd": "business-day", "date": "2027-01-04"}\n\n   \n'
+        '{"cmd": "service-change", "notified": "2026-12-31"}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "rules", "batch", str(source))
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [set(result) for result in results[1:3]] == [{"error"}, {"error"}]
+    assert results[0]["business_day"] is True
+    assert results[3] == {"deadline": "2027-02-26"}
+
+
+def test_batch_accepts_the_json_option_and_member_false(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "json.jsonl"
+    source.write_text(
+        '{"cmd": "contract", "applied": "2026-12-06", "approved": "2026-12-15",'
+        ' "member": false, "json": true}\n'
+        '{"cmd": "contract", "applied": "2026-12-06", "approved": "2026-12-15",'
+        ' "non-member": true}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "rules", "batch", str(source))
+    assert code == 0
+    for line in out.splitlines():
+        assert json.loads(line)["first_fee"] == 8250
+
+
+# --- bad command lines: one line on stderr, non-zero exit, no traceback ----------------------
+BAD_ARGV: list[list[str]] = [
+    ["contract", "--applied", "2027-02-30", "--approved", "2027-03-01", "--member"],
+    ["contract", "--applied", "2027-01-05", "--approved", "2027-13-01", "--member"],
+    ["contract", "--applied", "2027-01-05", "--approved", "2027-02-01"],
+    ["contract", "--applied", "2027-01-05", "--approved", "2027-02-01", "--member", "--non-member"],
+    ["contract", "--applied", "2027-01-05", "--approved", "2027-02-01", "--non-member", "--member"],
+    ["contract", "--applied", "2027-01-05", "--approved", "2027-02-01", "--member", "--foo"],
+    ["contract", "--applied", "2027/01/05", "--approved", "2027-02-01", "--member"],
+    ["business-day", "2027-02-30"],
+    ["business-day", "2027-02-29"],
+    ["business-day", "9999-12-31"],
+    ["cancel", "--received", "2027-01-29T25:00:00", "--desired", "2027-03-31"],
+    ["cancel", "--received", "yesterday", "--desired", "2027-03-31"],
+    ["cancel", "--received", "2027-01-29T10:00:00", "--desired", "2027-02-30"],
+    ["cancel", "--received", "2027-01-29T10:00:00"],
+    ["cancel", "--received", "2027-01-29T10:00:00", "--desired", "2027-03-31", "--verbose"],
+    ["service-change", "--notified", "2026-02-29"],
+    ["service-change", "--notified", "9999-12-31"],
+    ["service-change"],
+    ["batch"],
+    ["batch", "/nonexistent/audit.jsonl"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD_ARGV)
+def test_bad_input_is_one_line_on_stderr_with_a_failing_exit(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = (
+        run(capsys, "rules", *argv, "--json") if argv[0] != "batch" else run(capsys, "rules", *argv)
+    )
+    assert code != 0
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("otasuke: error:")
+    assert "Traceback" not in err
+
+
+# --- properties of the answers the CLI prints (hypothesis, in-process) --------------------
+_JST = ZoneInfo("Asia/Tokyo")
+_days = st.dates(min_value=date(2025, 1, 1), max_value=date(2034, 12, 31))
+_offsets = st.integers(min_value=-12 * 4, max_value=14 * 4).map(
+    lambda quarters: timezone(timedelta(minutes=15 * quarters))
+)
+_moments = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2034, 12, 31, 23, 59, 59)
+)
+
+
+def _iso_received(moment: datetime, offset: timezone | None) -> str:
+    """A receipt time as a user types it: with an offset, or bare (which means JST)."""
+    return moment.isoformat() if offset is None else moment.replace(tzinfo=offset).isoformat()
+
+
+def _received_jst_date(moment: datetime, offset: timezone | None) -> date:
+    return moment.replace(tzinfo=offset or _JST).astimezone(_JST).date()
+
+
+def _deadline(received: str, desired: date) -> date:
+    answer = evaluate({"cmd": "cancel", "received": received, "desired": desired.isoformat()})
+    return date.fromisoformat(answer["deadline"])
+
+
+def _open(day: date) -> bool:
+    return bool(evaluate({"cmd": "business-day", "date": day.isoformat()})["business_day"])
+
+
+def _two_months_before(day: date) -> date:
+    """Same day number two months earlier, clamped to the month's end (R8's first step)."""
+    year, month = (day.year, day.month - 2) if day.month > 2 else (day.year - 1, day.month + 10)
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=_moments, offset=st.none() | _offsets, desired=_days)
+def test_on_time_exactly_when_the_tokyo_receipt_date_is_on_or_before_the_deadline(
+    moment: datetime, offset: timezone | None, desired: date
+) -> None:
+    received = _iso_received(moment, offset)
+    answer = evaluate({"cmd": "cancel", "received": received, "desired": desired.isoformat()})
+    received_on = _received_jst_date(moment, offset)
+    assert answer["on_time"] is (received_on <= date.fromisoformat(answer["deadline"]))
+    earliest = date.fromisoformat(answer["earliest_on_time_date"])
+    assert _deadline(received, earliest) >= received_on
+    assert _deadline(received, earliest - timedelta(days=1)) < received_on
+
+
+@settings(max_examples=300, deadline=None)
+@given(desired=_days)
+def test_the_deadline_is_the_last_business_day_on_or_before_two_months_earlier(
+    desired: date,
+) -> None:
+    raw = _two_months_before(desired)
+    deadline = _deadline("2025-01-01T00:00:00", desired)
+    assert deadline <= raw
+    assert _open(deadline)
+    assert not any(_open(deadline + timedelta(days=n)) for n in range(1, (raw - deadline).days + 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(notified=_days)
+def test_the_service_change_deadline_is_the_last_business_day_within_two_months(
+    notified: date,
+) -> None:
+    year, month = divmod(notified.year * 12 + notified.month + 1, 12)
+    raw = date(year, month + 1, min(notified.day, monthrange(year, month + 1)[1]))
+    deadline = date.fromisoformat(
+        evaluate({"cmd": "service-change", "notified": notified.isoformat()})["deadline"]
+    )
+    assert deadline <= raw
+    assert _open(deadline)
+    assert not any(_open(deadline + timedelta(days=n)) for n in range(1, (raw - deadline).days + 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(applied=_days, approved=_days, member=st.booleans())
+def test_a_contract_starts_on_the_fifth_business_day_and_its_fee_is_the_paid_months(
+    applied: date, approved: date, member: bool
+) -> None:
+    answer = evaluate(
+        {"cmd": "contract", "applied": applied.isoformat(), "approved": approved.isoformat(),
+         "member": member}
+    )  # fmt: skip
+    start = date.fromisoformat(answer["start_date"])
+    months_ahead = (start.year - applied.year) * 12 + start.month - applied.month
+    assert months_ahead == (1 if applied.day <= 5 else 2)
+    opened = [start.replace(day=n) for n in range(1, start.day + 1) if _open(start.replace(day=n))]
+    assert len(opened) == 5
+    assert opened[-1] == start
+    annual = 79200 if member else 99000
+    assert answer["annual_fee"] == annual
+    assert answer["first_fee"] == annual // 12 * answer["paid_months"]
+    period_end = date.fromisoformat(answer["first_period_end"])
+    assert (period_end.month, period_end.day) == (3, 31)
+    assert 0 <= (period_end - start).days < 366
+    assert answer["paid_months"] == (period_end.year - start.year) * 12 + 3 - start.month
