@@ -54,15 +54,17 @@ def _human(value: object) -> str:
 def contract(
     applied: Annotated[str, typer.Option("--applied", help="Application date, YYYY-MM-DD.")],
     approved: Annotated[str, typer.Option("--approved", help="Approval (contract) date.")],
-    member: Annotated[
-        bool | None, typer.Option("--member/--non-member", help="Chamber member on approval.")
-    ] = None,
+    member: Annotated[bool, typer.Option("--member", help="Chamber member on approval.")] = False,
+    non_member: Annotated[
+        bool, typer.Option("--non-member", help="Not a member on approval.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """A contract's first-period dates and fees (R2–R7, R9, R12, R15)."""
-    if member is None:
-        raise typer.BadParameter("say --member or --non-member")
-    result = _answer("contract", {"applied": applied, "approved": approved, "member": member})
+    # Two separate flags, not one `--member/--non-member` switch, so that giving both is an
+    # error rather than the last one silently winning; parse_member says which is missing.
+    flags = {key: True for key, given in (("member", member), ("non_member", non_member)) if given}
+    result = _answer("contract", {"applied": applied, "approved": approved, **flags})
     _print(
         result,
         as_json,
@@ -137,7 +139,8 @@ def batch(
     from knowledge.rule_requests import answer_lines
 
     if source == "-":
-        text = sys.stdin.read()
+        # A file gets its BOM stripped by utf-8-sig; standard input needs the same.
+        text = sys.stdin.read().removeprefix("\ufeff")
     else:
         try:
             with open(source, encoding="utf-8-sig") as handle:
