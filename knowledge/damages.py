@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from knowledge.calendar import shift_months
+from knowledge.calendar import month_end, shift_months
 
 CLAIM_PERIOD_MONTHS = 20  # 第16条4項: 損害が発生した日から20か月以内
 
@@ -28,8 +28,12 @@ def damages_payable(claimed: int, monthly: int, annual: int, already_paid: int) 
 def claim_deadline(damage_date: date) -> date:
     """The last day a claim for damage on `damage_date` may be made (第16条4項)."""
     # The day of the damage is not counted (民法140条); 20 months then end on the same day number
-    # 20 months later, or that month's last day when it has none (民法143条2項).
-    return shift_months(damage_date, CLAIM_PERIOD_MONTHS)
+    # 20 months later, or that month's last day when it has none (民法143条2項). Damage on a
+    # month's last day starts the count on the 1st, so the period runs to a month's end (143条1項).
+    deadline = shift_months(damage_date, CLAIM_PERIOD_MONTHS)
+    if damage_date == month_end(damage_date.year, damage_date.month):
+        return month_end(deadline.year, deadline.month)
+    return deadline
 
 
 def claim_lapses_on(damage_date: date) -> date:

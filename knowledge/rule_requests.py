@@ -122,7 +122,8 @@ def evaluate(request: object, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> 
         names = ", ".join(_COMMANDS)
         raise RuleRequestError(f"cmd: expected one of {names}, not {command!r}")
     rule, allowed = _COMMANDS[command]
-    unknown = sorted(set(request) - allowed - {"cmd"})
+    # `json` is one of the spec's options too (`--json`); a batch always answers JSON.
+    unknown = sorted(set(request) - allowed - {"cmd", "json"})
     if unknown:
         raise RuleRequestError(f"{command}: unknown option {', '.join(map(repr, unknown))}")
     return rule(request, calendar)
