@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from calendar import monthrange
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -132,6 +135,11 @@ CONTRACTS: list[tuple[str, str, bool, tuple[Any, ...]]] = [
     ("2025-11-06", "2025-11-10", False,
      ("2026-01-09", "2026-01-31", "2026-03-31", 2, 99000, 16500, "2025-11-25", "2026-02-25",
       "2026-01-30", "2026-02-13", "2026-02-01", "2027-01-31")),
+    # August 2031: 8/1 Fri, 8/4 … 8/7 Thu. Refund 9/15 is 敬老の日 (Mon) → 9/12 Fri; the R9
+    # deadline of 3/31/2032 is 1/31 Sat → 1/30 Fri.
+    ("2031-06-06", "2031-06-16", False,
+     ("2031-08-07", "2031-08-31", "2032-03-31", 7, 99000, 57750, "2031-07-25", "2032-02-25",
+      "2032-01-30", "2031-09-12", "2031-09-01", "2032-08-31")),
 ]
 # fmt: on
 
@@ -564,3 +572,19 @@ def test_a_contract_starts_on_the_fifth_business_day_and_its_fee_is_the_paid_mon
     assert (period_end.month, period_end.day) == (3, 31)
     assert 0 <= (period_end - start).days < 366
     assert answer["paid_months"] == (period_end.year - start.year) * 12 + 3 - start.month
+
+
+def test_the_installed_command_reads_bom_and_crlf_bytes_on_standard_input() -> None:
+    lines, expected = _interleave()
+    data = ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+    env = {**os.environ, "LANG": "C", "LC_ALL": "C"}  # a bare locale must not change the answers
+    done = subprocess.run(
+        [sys.executable, "-m", "otasuke", "rules", "batch", "-"],
+        input=data,
+        capture_output=True,
+        check=False,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    _check_batch_output(done.stdout.decode("utf-8"), expected)
