@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,8 @@ from knowledge.calendar import BusinessCalendar
 from knowledge.contract import contract_status
 from knowledge.faq import FaqError
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
+
+log = logging.getLogger(__name__)
 
 
 def customer_facts(
@@ -59,9 +62,21 @@ def load_terms(settings: Settings) -> Terms:
 
 
 def answer_engine(settings: Settings) -> AnswerEngine:
-    """The answer engine over the chamber's terms and the shipped FAQ (build once, reuse)."""
-    terms = load_terms(settings)
+    """The answer engine over the chamber's terms and FAQ (build once, reuse)."""
+    terms = load_terms(settings) if settings.terms_file is not None else None
+    faq_text = None
+    if settings.faq_file is not None:
+        try:
+            faq_text = settings.faq_file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"OTASUKE_FAQ_FILE: cannot read {settings.faq_file} ({exc})") from None
     try:
-        return default_engine(terms)
+        engine = default_engine(terms, faq_text)
     except FaqError as exc:
         raise UserError(f"the FAQ cannot be used: {exc}") from None
+    if engine.withheld:
+        log.warning(
+            "%d FAQ entries rest on clauses that read differently in %s and are not used: %s",
+            len(engine.withheld), settings.terms_file, ", ".join(engine.withheld),
+        )  # fmt: skip
+    return engine

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
 
     # The terms to answer from and reason with; None → knowledge/data/terms_ja.txt.
     terms_file: Path | None = None
+    # The FAQ to answer from (knowledge/data/faq.yaml's format); None → the shipped one, of
+    # which only the entries whose clauses read the same in `terms_file` are used.
+    faq_file: Path | None = None
 
     # 営業日 (第2条(7)): the year-end break is the chamber's own; 8/15 is named by the terms.
     year_end_break_start: MonthDay = (12, 29)

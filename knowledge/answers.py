@@ -11,7 +11,7 @@ from importlib import resources
 
 import yaml
 
-from knowledge.faq import FaqEntry, load_default_faq
+from knowledge.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.formatting import format_facts
 from knowledge.retrieval import Retrieval, Retriever
 from knowledge.terms import Terms, load_default_terms
@@ -77,6 +77,8 @@ class AnswerEngine:
 
     def __init__(self, terms: Terms, faq: Sequence[FaqEntry], threshold: float | None = None):
         self.terms = terms
+        # Ids of FAQ entries left out because the terms no longer say what they rest on.
+        self.withheld: tuple[str, ...] = ()
         self.retriever = (
             Retriever(terms, faq)
             if threshold is None
@@ -139,7 +141,20 @@ def _articles_led_by(entry: FaqEntry, found: Retrieval) -> tuple[int, ...]:
     return tuple(dict.fromkeys([*entry.articles, *found.articles]))
 
 
-def default_engine(terms: Terms | None = None) -> AnswerEngine:
-    """The engine over the given terms (default: the shipped ones) and the shipped FAQ."""
-    terms = terms or load_default_terms()
-    return AnswerEngine(terms, load_default_faq())
+def default_engine(terms: Terms | None = None, faq_text: str | None = None) -> AnswerEngine:
+    """The engine over `terms` (default: the shipped ones) and a FAQ.
+
+    A chamber's own FAQ (`faq_text`) must cite only clauses its terms have. The shipped FAQ is
+    written for the shipped terms: over other terms it keeps only the entries whose clauses
+    read the same there (`AnswerEngine.withheld` names the others).
+    """
+    shipped = load_default_terms()
+    if faq_text is not None:
+        return AnswerEngine(terms or shipped, parse_faq(faq_text, terms or shipped))
+    faq = load_default_faq(shipped)
+    if terms is None or terms is shipped:
+        return AnswerEngine(shipped, faq)
+    kept, withheld = still_valid(faq, shipped, terms)
+    engine = AnswerEngine(terms, kept)
+    engine.withheld = withheld
+    return engine

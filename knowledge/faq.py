@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -96,3 +97,27 @@ def load_default_faq(terms: Terms | None = None) -> tuple[FaqEntry, ...]:
     if not path.is_file():
         raise FaqError("knowledge/data/faq.yaml is missing from the package")
     return parse_faq(path.read_text("utf-8"), terms)
+
+
+def still_valid(
+    faq: Sequence[FaqEntry], written_for: Terms, terms: Terms
+) -> tuple[tuple[FaqEntry, ...], tuple[str, ...]]:
+    """Split `faq` (written for `written_for`) into entries `terms` still back, and the rest's ids.
+
+    An answer written for one text of the terms is wrong once a clause it rests on reads
+    differently (another chamber's terms, or a revision under 第3条3項): such an entry is
+    withheld, so the question falls to the hand-off instead of an answer the terms no longer give.
+    """
+    kept: list[FaqEntry] = []
+    withheld: list[str] = []
+    for entry in faq:
+        if all(_same_clause(citation, written_for, terms) for citation in entry.clauses):
+            kept.append(entry)
+        else:
+            withheld.append(entry.id)
+    return tuple(kept), tuple(withheld)
+
+
+def _same_clause(citation: str, before: Terms, after: Terms) -> bool:
+    old, new = before.clause(citation), after.clause(citation)
+    return old is not None and new is not None and old.text == new.text

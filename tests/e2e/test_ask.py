@@ -27,7 +27,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in ("OTASUKE_CONFIG", "OTASUKE_TERMS_FILE"):
+    for name in ("OTASUKE_CONFIG", "OTASUKE_TERMS_FILE", "OTASUKE_FAQ_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OTASUKE_DATABASE_URL", f"sqlite:///{tmp_path / 'otasuke.db'}")
 
@@ -126,3 +126,37 @@ def test_without_json_the_answer_is_readable(capsys: pytest.CaptureFixture[str])
     assert code == 0
     assert "第13条1項" in out
     assert "confidence" in out
+
+
+def test_a_chamber_answers_from_its_own_faq(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        "- id: our-desk\n"
+        "  question_ja: 相談窓口の受付時間は何時から何時までですか\n"
+        "  phrasings: [窓口は何時まで開いてますか, 電話の受付時間]\n"
+        "  answer_ja: 平日9時から18時までです（当所独自の案内）。\n"
+        "  clauses: [第4条1項(2)]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("OTASUKE_FAQ_FILE", str(faq))
+    code, out, _ = run(capsys, "ask", "相談窓口の受付時間は何時から何時までですか", "--json")
+    assert code == 0
+    assert "当所独自の案内" in json.loads(out)["answer"]
+
+
+def test_a_faq_citing_a_clause_the_terms_lack_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faq = tmp_path / "faq.yaml"
+    faq.write_text(
+        "- id: x\n  question_ja: 質問\n  answer_ja: 答え\n  clauses: [第40条1項]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("OTASUKE_FAQ_FILE", str(faq))
+    code, out, err = run(capsys, "ask", "質問", "--json")
+    assert code != 0
+    assert out == ""
+    assert "第40条1項" in err
+    assert len(err.strip().splitlines()) == 1
