@@ -165,3 +165,61 @@ def test_upsert_customer_creates_then_updates_one_customer(session: Session) -> 
     updated = upsert_customer(session, values | {"company": "B社"}, TODAY, DEFAULT_CALENDAR)
     assert (updated.id, updated.company) == (created.id, "B社")
     assert _count(session, Contract) == 1
+
+
+def test_an_import_that_dies_midway_leaves_nothing_and_a_rerun_loads_all_once(
+    fresh_engine, tmp_path: Path
+) -> None:
+    from core.db import session_factory
+
+    rows = [
+        f"NIG-{n:06d},会社{n},担当{n},c{n}@example.jp,1,2026-01-10,2026-01-20,active,,"
+        for n in range(1, 2501)
+    ]
+    path = _write(tmp_path / "c.csv", [HEADER, *rows])
+    chunks: list[int] = []
+
+    def die_after_the_first_chunk(done: int) -> None:
+        chunks.append(done)
+        if len(chunks) == 2:
+            raise KeyboardInterrupt  # the operator's Ctrl-C, or a crash, mid-file
+
+    sessions = session_factory(fresh_engine)
+    try:
+        with sessions.begin() as session:
+            import_customers(
+                session, path, today=TODAY, calendar=DEFAULT_CALENDAR,
+                progress=die_after_the_first_chunk,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        pass
+    assert chunks, "the import never reported progress: the test proves nothing"
+    with sessions() as session:
+        assert _count(session, Customer) == 0
+        assert _count(session, Contract) == 0
+
+    with sessions.begin() as session:
+        report = _import(session, path)
+    assert report.inserted == 2500
+    with sessions() as session:
+        assert _count(session, Customer) == 2500
+        assert _count(session, Contract) == 2500
+
+
+def test_a_payment_for_an_unknown_customer_is_reported_and_the_rest_load(
+    session: Session, tmp_path: Path
+) -> None:
+    _import(
+        session,
+        _write(
+            tmp_path / "c.csv",
+            [HEADER, "NIG-000001,会社,担当,a@example.jp,1,2026-01-10,2026-01-20,active,,"],
+        ),
+    )
+    payments = _write(
+        tmp_path / "p.csv",
+        ["customer_id,paid_on,amount", "NIG-000001,2026-01-25,79200", "NIG-999999,2026-01-25,1000"],
+    )
+    report = import_payments(session, payments)
+    assert report.inserted == 1
+    assert report.errors == [(3, "customer_id: no customer NIG-999999")]
