@@ -89,6 +89,17 @@ def run_baseline(terms, rows: list[dict]) -> dict[str, float]:  # type: ignore[n
     return figures(rows, ranked, handoff)
 
 
+def separation(engine, rows: list[dict]) -> float:  # type: ignore[no-untyped-def]
+    """False hand-offs at the threshold that hands off 90 % of these rows' unanswerable
+    questions: how well the confidence separates, whatever the shipped threshold."""
+    conf = [engine.answer(r["q"]).confidence for r in rows]
+    answerable = [r["article"] is not None for r in rows]
+    cut = choose_threshold(conf, answerable, TARGET)
+    return (
+        100.0 * sum(a and c < cut for a, c in zip(answerable, conf, strict=True)) / sum(answerable)
+    )
+
+
 def show(name: str, f: dict[str, float]) -> None:
     print(
         f"  {name:<9} top-1 {f['top1']:5.1f} %  top-3 {f['top3']:5.1f} %  "
@@ -172,6 +183,8 @@ def main() -> None:
         print(f"Validation set {DEV2.relative_to(ROOT)} (not tuned on)")
         show("engine", f2)
         show("baseline", run_baseline(engine.terms, dev2))
+        sep = separation(engine, dev2)
+        print(f"  false hand-off when 90 % of its unanswerable are handed off: {sep:.1f} %")
     cut = sorted(latencies)
     p99 = cut[min(len(cut) - 1, math.ceil(0.99 * len(cut)) - 1)]
     print(f"  latency per question p50 {statistics.median(cut):.2f} ms  p99 {p99:.2f} ms")

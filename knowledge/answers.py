@@ -13,7 +13,7 @@ import yaml
 
 from knowledge.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.formatting import format_facts
-from knowledge.retrieval import Retrieval, Retriever
+from knowledge.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.terms import Terms, load_default_terms
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -138,7 +138,7 @@ class AnswerEngine:
 
 def _articles_led_by(entry: FaqEntry, found: Retrieval) -> tuple[int, ...]:
     """The answered entry's articles first, then the rest of the ranking."""
-    return tuple(dict.fromkeys([*entry.articles, *found.articles]))
+    return tuple(dict.fromkeys([*entry.articles, *found.articles]))[:ARTICLES]
 
 
 def default_engine(terms: Terms | None = None, faq_text: str | None = None) -> AnswerEngine:
