@@ -89,6 +89,13 @@ def test_notes_say_that_the_terms_are_silent(intents):
         assert "terms" in intent["note_en"], intent["id"]
 
 
+def test_each_note_is_one_sentence(intents):
+    for intent in intents:
+        assert intent["note_ja"].count("。") == 1, intent["id"]
+        assert intent["note_ja"].endswith("。"), intent["id"]
+        assert re.fullmatch(r"[^.!?]+[.]", intent["note_en"].strip()), intent["id"]
+
+
 def test_every_intent_has_enough_phrasings_with_some_in_english(intents):
     for intent in intents:
         phrasings = intent["phrasings"]
