@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from faq_fit import choose_threshold, cross_validate, fit_logistic, predict  # noqa: E402
+from faq_fit import choose_threshold, cross_validate, fit_handoff  # noqa: E402
 
 DEV = ROOT / "tests/data/faq_eval.jsonl"
 HELDOUT = ROOT / "tests/data/faq_heldout.jsonl"
@@ -36,6 +36,9 @@ SMOKE = ROOT / "tests/data/faq_dev_smoke.jsonl"
 L2 = 1.0  # the logistic's penalty (features are 0..1)
 TARGET = 0.9  # the share of unanswerable questions the threshold rule hands off
 BASELINE_HANDOFF = 50.0  # the baseline hands off when its best WRatio is below this
+# Candidate out-of-scope margins (knowledge.retrieval.OOS_MARGIN); inf: no such rule. Never
+# below 0: a question whose best match is an FAQ entry is not declined by the rule.
+MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, math.inf)
 
 
 def load(path: Path) -> list[dict]:
@@ -92,7 +95,9 @@ def run_baseline(terms, rows: list[dict]) -> dict[str, float]:  # type: ignore[n
 def separation(engine, rows: list[dict]) -> float:  # type: ignore[no-untyped-def]
     """False hand-offs at the threshold that hands off 90 % of these rows' unanswerable
     questions: how well the confidence separates, whatever the shipped threshold."""
-    conf = [engine.answer(r["q"]).confidence for r in rows]
+    found = [engine.retriever.search(r["q"]) for r in rows]
+    # A question the out-of-scope rule hands off is handed off at any threshold.
+    conf = [-1.0 if f.declined else f.confidence for f in found]
     answerable = [r["article"] is not None for r in rows]
     cut = choose_threshold(conf, answerable, TARGET)
     return (
@@ -109,44 +114,54 @@ def show(name: str, f: dict[str, float]) -> None:
 
 
 def training_data(engine, rows: list[dict]):  # type: ignore[no-untyped-def]
-    """Per question: the features, 'the top entry's article is right', and both article
-    rankings (led by the answered entry; the fused one given with a hand-off)."""
+    """Per question: the features, 'the top entry's article is right', both article rankings
+    (led by the answered entry; the fused one given with a hand-off) and the out-of-scope gap
+    (-inf without intents)."""
     from knowledge.answers import _articles_led_by
 
-    xs, ys, answered, fused = [], [], [], []
+    xs, ys, answered, fused, gaps = [], [], [], [], []
     for row in rows:
         found = engine.retriever.search(row["q"])
         first = found.matches[0].entry.articles[:1] if found.matches else ()
         ys.append(1.0 if first and first[0] in expected(row) else 0.0)
         xs.append(found.features)
+        gaps.append(found.oos_gap if found.out_of_scope is not None else -math.inf)
         fused.append(list(found.articles))
         answered.append(
             list(_articles_led_by(found.matches[0].entry, found)) if found.matches else fused[-1]
         )
-    return xs, ys, answered, fused
+    return xs, ys, answered, fused, gaps
 
 
-def cross_validated(engine, rows: list[dict]) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """The development set's figures with every question judged by a calibration and threshold
-    fitted without it (mean over the repeats)."""
-    xs, ys, answered, fused = training_data(engine, rows)
+def cross_validated(engine, rows: list[dict], margins=MARGINS) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The development set's figures with every question judged by a calibration, out-of-scope
+    margin and threshold fitted without it (mean over the repeats)."""
+    xs, ys, answered, fused, gaps = training_data(engine, rows)
     answerable = [r["article"] is not None for r in rows]
     runs = []
-    for handoff in cross_validate(xs, ys, answerable, l2=L2, target=TARGET):
+    for handoff in cross_validate(
+        xs, ys, answerable, l2=L2, target=TARGET, gaps=gaps, margins=margins
+    ):
         ranked = [f if h else a for h, a, f in zip(handoff, answered, fused, strict=True)]
         runs.append(figures(rows, ranked, handoff))
     return {k: statistics.fmean(r[k] for r in runs) for k in runs[0]}
 
 
 def fit(engine, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
-    """Fit the calibration on the whole development set and print it with its threshold."""
-    xs, ys, _, _ = training_data(engine, rows)
+    """Fit the calibration, the out-of-scope margin and the threshold on the whole development
+    set and print them. The margin is the one with the fewest cross-validated false hand-offs
+    (in-sample, the lowest margin always looks best); ties go to the lower one."""
+    cv = {m: cross_validated(engine, rows, (m,))["false_handoff"] for m in MARGINS}
+    for m, false in cv.items():
+        print(f"  OOS_MARGIN {m}: cross-validated false hand-off {false:.1f} %")
+    margin = min(MARGINS, key=lambda m: cv[m])
+    xs, ys, _, _, gaps = training_data(engine, rows)
     answerable = [r["article"] is not None for r in rows]
-    w = fit_logistic(xs, ys, L2)
-    threshold = choose_threshold([predict(w, x) for x in xs], answerable, TARGET)
+    w, margin, threshold = fit_handoff(xs, ys, answerable, gaps, (margin,), L2, TARGET)
     weights = ", ".join(f"{wj:.2f}" for wj in w)
     print(f"CALIBRATION = ({weights})  (n={len(xs)}, right={sum(ys):.0f})")
     print(f"THRESHOLD = {threshold:.2f}")
+    print(f"OOS_MARGIN = {margin}")
 
 
 def main() -> None:

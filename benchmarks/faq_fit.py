@@ -63,10 +63,16 @@ def predict(w: Vector, x: Vector) -> float:
 
 
 def choose_threshold(
-    probs: Sequence[float], answerable: Sequence[bool], target: float = 0.9
+    probs: Sequence[float],
+    answerable: Sequence[bool],
+    target: float = 0.9,
+    forced: Sequence[bool] | None = None,
 ) -> float:
     """The lowest threshold that hands off at least `target` of the unanswerable questions:
-    every answer below it is handed off, so a lower one means fewer false hand-offs."""
+    every answer below it is handed off, so a lower one means fewer false hand-offs. `forced`
+    questions are handed off whatever their probability (the out-of-scope rule): they count."""
+    if forced is not None:
+        probs = [-1.0 if f else p for p, f in zip(probs, forced, strict=True)]
     none = sorted(p for p, a in zip(probs, answerable, strict=True) if not a)
     if not none:
         return 0.5
@@ -87,6 +93,33 @@ def folds(labels: Sequence[bool], k: int, seed: int) -> list[list[int]]:
     return out
 
 
+def fit_handoff(
+    xs: Sequence[Vector],
+    ys: Sequence[float],
+    answerable: Sequence[bool],
+    gaps: Sequence[float],
+    margins: Sequence[float] = (math.inf,),
+    l2: float = 1.0,
+    target: float = 0.9,
+) -> tuple[list[float], float, float]:
+    """The logistic, the out-of-scope margin (from `margins`) and the threshold with the fewest
+    false hand-offs on these questions while handing off `target` of the unanswerable ones.
+    A question whose out-of-scope gap exceeds the margin is handed off (and is not 'right')."""
+    best: tuple[float, list[float], float, float] | None = None
+    for margin in margins:
+        forced = [g > margin for g in gaps]
+        w = fit_logistic(xs, ys, l2)
+        probs = [predict(w, x) for x in xs]
+        threshold = choose_threshold(probs, answerable, target, forced)
+        false = sum(
+            a and (f or p < threshold) for a, f, p in zip(answerable, forced, probs, strict=True)
+        )
+        if best is None or false < best[0]:
+            best = (false, w, margin, threshold)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
 def cross_validate(
     xs: Sequence[Vector],
     ys: Sequence[float],
@@ -95,20 +128,23 @@ def cross_validate(
     repeats: int = 10,
     l2: float = 1.0,
     target: float = 0.9,
+    gaps: Sequence[float] | None = None,
+    margins: Sequence[float] = (math.inf,),
 ) -> list[list[bool]]:
-    """Repeated stratified k-fold: for each repeat, every question's hand-off decision by a model
-    and a threshold fitted without it."""
+    """Repeated stratified k-fold: for each repeat, every question's hand-off decision by a model,
+    an out-of-scope margin and a threshold fitted without it."""
+    gaps = gaps if gaps is not None else [-math.inf] * len(xs)
     out = []
     for seed in range(repeats):
         handoff = [False] * len(xs)
         for test in folds(answerable, k, seed):
             held = set(test)
             train = [i for i in range(len(xs)) if i not in held]
-            w = fit_logistic([xs[i] for i in train], [ys[i] for i in train], l2)
-            threshold = choose_threshold(
-                [predict(w, xs[i]) for i in train], [answerable[i] for i in train], target
-            )
+            w, margin, threshold = fit_handoff(
+                [xs[i] for i in train], [ys[i] for i in train], [answerable[i] for i in train],
+                [gaps[i] for i in train], margins, l2, target,
+            )  # fmt: skip
             for i in test:
-                handoff[i] = predict(w, xs[i]) < threshold
+                handoff[i] = gaps[i] > margin or predict(w, xs[i]) < threshold
         out.append(handoff)
     return out

@@ -13,6 +13,7 @@ import yaml
 
 from knowledge.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.formatting import format_facts
+from knowledge.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
 from knowledge.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.terms import Terms, load_default_terms
 
@@ -75,15 +76,20 @@ def question_in(entry: FaqEntry, lang: str) -> str:
 class AnswerEngine:
     """The terms, the FAQ and the retriever, built once; `answer` is then pure and fast."""
 
-    def __init__(self, terms: Terms, faq: Sequence[FaqEntry], threshold: float | None = None):
+    def __init__(
+        self,
+        terms: Terms,
+        faq: Sequence[FaqEntry],
+        threshold: float | None = None,
+        out_of_scope: Sequence[OutOfScope] = (),
+        notes: bool = True,
+    ):
         self.terms = terms
         # Ids of FAQ entries left out because the terms no longer say what they rest on.
         self.withheld: tuple[str, ...] = ()
-        self.retriever = (
-            Retriever(terms, faq)
-            if threshold is None
-            else Retriever(terms, faq, threshold=threshold)
-        )
+        # An intent's note says what the terms lack: only shown over the terms it was written for.
+        self.notes = notes
+        self.retriever = Retriever(terms, faq, threshold=threshold, out_of_scope=out_of_scope)
 
     def answer(self, question: str, facts: Mapping[str, object] | None = None) -> Answer:
         """Answer a question; `facts` (FAQ_SCHEMA.md placeholders) personalise it."""
@@ -95,9 +101,14 @@ class AnswerEngine:
             :SUGGESTIONS
         ]
         if found.handoff or not found.matches:
+            unsure = templates(lang)["unsure"]
+            # 'The terms do not say X' before the hand-off: a fact about the terms, no answer.
+            # Only when an intent is the best match: its note is then what the question is about.
+            intent = found.out_of_scope
+            if self.notes and intent is not None and found.oos_gap > 0 and intent.intent.note(lang):
+                unsure = f"{intent.intent.note(lang)}\n\n{unsure}"
             return Answer(
-                templates(lang)["unsure"], found.articles, None, found.confidence, True,
-                suggestions, lang,
+                unsure, found.articles, None, found.confidence, True, suggestions, lang,
             )  # fmt: skip
         entry = found.matches[0].entry
         return Answer(
@@ -141,20 +152,31 @@ def _articles_led_by(entry: FaqEntry, found: Retrieval) -> tuple[int, ...]:
     return tuple(dict.fromkeys([*entry.articles, *found.articles]))[:ARTICLES]
 
 
-def default_engine(terms: Terms | None = None, faq_text: str | None = None) -> AnswerEngine:
-    """The engine over `terms` (default: the shipped ones) and a FAQ.
+def default_engine(
+    terms: Terms | None = None,
+    faq_text: str | None = None,
+    out_of_scope_text: str | None = None,
+) -> AnswerEngine:
+    """The engine over `terms` (default: the shipped ones), a FAQ and out-of-scope intents.
 
     A chamber's own FAQ (`faq_text`) must cite only clauses its terms have. The shipped FAQ is
     written for the shipped terms: over other terms it keeps only the entries whose clauses
-    read the same there (`AnswerEngine.withheld` names the others).
+    read the same there (`AnswerEngine.withheld` names the others). The shipped out-of-scope
+    intents (or the chamber's own, `out_of_scope_text`) always serve as negative classes; the
+    shipped ones' notes ("the terms do not say…") are shown only over the shipped terms.
     """
     shipped = load_default_terms()
-    if faq_text is not None:
-        return AnswerEngine(terms or shipped, parse_faq(faq_text, terms or shipped))
-    faq = load_default_faq(shipped)
-    if terms is None or terms is shipped:
-        return AnswerEngine(shipped, faq)
-    kept, withheld = still_valid(faq, shipped, terms)
-    engine = AnswerEngine(terms, kept)
+    own_terms = terms is not None and terms is not shipped
+    terms = terms or shipped
+    faq = parse_faq(faq_text, terms) if faq_text is not None else load_default_faq(shipped)
+    withheld: tuple[str, ...] = ()
+    if faq_text is None and own_terms:
+        faq, withheld = still_valid(faq, shipped, terms)
+    if out_of_scope_text is not None:
+        intents = parse_out_of_scope(out_of_scope_text, frozenset(e.id for e in faq))
+    else:
+        intents = load_default_out_of_scope()
+    notes = out_of_scope_text is not None or not own_terms
+    engine = AnswerEngine(terms, faq, out_of_scope=intents, notes=notes)
     engine.withheld = withheld
     return engine

@@ -11,6 +11,11 @@ IME slips and dropped particles still find their entry). The terms' own clauses 
 index (BM25 over the content words of article title + clause, plus character 2-3-grams of the
 folded text) for questions no FAQ entry covers; both rank the articles. Confidence: see
 `CALIBRATION`.
+
+Out-of-scope intents (`knowledge/out_of_scope.py`: the UTM's throughput, the chamber's own dues…)
+are classes like the entries, scored the same way; they never rank an article or an answer.
+When the best of them beats the best entry by more than `OOS_MARGIN`, the question is handed
+off whatever the confidence, and their evidence is a feature of the confidence.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from knowledge.bm25 import BM25Index, CosineIndex, char_ngrams
 from knowledge.classifier import NaiveBayes, features
 from knowledge.faq import FaqEntry
 from knowledge.normalize import fold
+from knowledge.out_of_scope import OutOfScope
 from knowledge.terms import Clause, Terms
 
 # The three scores count equally: a grid on the development set found a flat optimum around
@@ -44,10 +50,21 @@ FAQ_FLOOR = 0.0  # FAQ scores below this say nothing about the article (0: all c
 # another article, and the share of the question's words that the FAQ and the terms never use.
 # `benchmarks/bench_faq.py --fit` fits it on the development set (unanswerable questions are
 # never right) and cross-validates it together with the threshold rule.
-CALIBRATION = (-1.10, 1.47, 1.28, -2.73)  # intercept, top score, margin, unknown share
-# The lowest threshold that hands off 90 % of the development set's unanswerable questions: a
-# lower one would answer what the terms do not say, a higher one hands off more good answers.
-THRESHOLD = 0.79
+# With out-of-scope intents two more: the best intent's score minus the top entry's, and the
+# classifier's mass on none of the classes (its background: the domain at large).
+# Intercept, top, margin, unknown share, out-of-scope gap, background.
+CALIBRATION = (-0.81, 0.58, 0.95, -1.08, -1.62, 0.78)
+# The lowest threshold that hands off 90 % of the development set's unanswerable questions
+# (those the out-of-scope rule hands off count): a lower one would answer what the terms do not
+# say, a higher one hands off more good answers.
+THRESHOLD = 0.40
+# An engine without out-of-scope intents (no file): the model fitted before they existed.
+CALIBRATION_NO_OOS = (-1.10, 1.47, 1.28, -2.73, 0.0, 0.0)
+THRESHOLD_NO_OOS = 0.79
+# Hand off when the best out-of-scope intent's score exceeds the top entry's by more than this,
+# whatever the confidence. Cross-validated on the development set: 0 and 0.1 hand off a few good
+# answers more, 0.2 and above are alike (the gap feature already lowers the confidence).
+OOS_MARGIN = 0.2
 ARTICLES = 5  # an answer lists at most this many articles…
 ARTICLES_HANDOFF = 3  # …a hand-off the closest few
 ARTICLE_FLOOR = 0.2  # an article scoring under this share of the best one has no real evidence
@@ -58,6 +75,13 @@ class Match:
     entry: FaqEntry
     score: float
     text: str  # the entry's text that matched best
+
+
+@dataclass(frozen=True)
+class OutOfScopeMatch:
+    intent: OutOfScope
+    score: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -77,11 +101,15 @@ class Retrieval:
     unknown: float
     confidence: float
     handoff: bool
+    out_of_scope: OutOfScopeMatch | None = None  # the closest out-of-scope intent, if any
+    oos_gap: float = 0.0  # its score minus the top entry's (0 without intents)
+    background: float = 1.0  # the classifier's mass on none of the entries and intents
+    declined: bool = False  # handed off because the out-of-scope intent won (OOS_MARGIN)
 
     @property
-    def features(self) -> tuple[float, float, float]:
+    def features(self) -> tuple[float, float, float, float, float]:
         """What the confidence is computed from (CALIBRATION's order)."""
-        return (self.top, self.margin, self.unknown)
+        return (self.top, self.margin, self.unknown, self.oos_gap, self.background)
 
 
 @dataclass(frozen=True)
@@ -99,16 +127,21 @@ class Retriever:
         terms: Terms,
         faq: Sequence[FaqEntry],
         analyzer: Analyzer | None = None,
-        threshold: float = THRESHOLD,
+        threshold: float | None = None,
+        out_of_scope: Sequence[OutOfScope] = (),
     ) -> None:
         self.terms = terms
         self.faq = tuple(faq)
+        self.out_of_scope = tuple(out_of_scope)
         self.analyzer = analyzer or default_analyzer()
-        self.threshold = threshold
+        self.calibration = CALIBRATION if self.out_of_scope else CALIBRATION_NO_OOS
+        default = THRESHOLD if self.out_of_scope else THRESHOLD_NO_OOS
+        self.threshold = default if threshold is None else threshold
         texts: list[_Text] = []
         token_docs: list[list[str]] = []
-        for i, entry in enumerate(self.faq):
-            for text in entry.texts:
+        # Classes 0..n-1 are the FAQ entries, n.. the out-of-scope intents.
+        for i, item in enumerate((*self.faq, *self.out_of_scope)):
+            for text in item.texts:
                 analysis = self.analyzer.analyse(text)
                 token_docs.append(analysis.tokens)
                 texts.append(_Text(i, text, analysis.reading))
@@ -116,11 +149,12 @@ class Retriever:
         self._readings = [t.reading for t in texts]
         self._cosine = CosineIndex(token_docs)
         # The entry as a whole (all its texts): one odd phrasing should not carry an entry.
-        whole: list[list[str]] = [[] for _ in self.faq]
+        whole: list[list[str]] = [[] for _ in range(len(self.faq) + len(self.out_of_scope))]
         for t, tokens in zip(texts, token_docs, strict=True):
             whole[t.entry] += tokens
         self._entries = CosineIndex(whole)
-        self._vocabulary: set[str] = {t for doc in whole for t in doc}
+        # Words the FAQ or the terms use (the intents' words are what the terms lack).
+        self._vocabulary: set[str] = {t for doc in whole[: len(self.faq)] for t in doc}
         self._clauses = tuple(terms.clauses())
         # Clause index: content words of the article title and the clause (the title names the
         # topic: 秘密保持, 不可抗力…), plus character n-grams for words the analyser splits oddly.
@@ -130,7 +164,7 @@ class Retriever:
         clause_docs = [a.tokens for a in clause_analyses]
         self._classifier = NaiveBayes(
             ((t.entry, features(doc, t.reading)) for t, doc in zip(texts, token_docs, strict=True)),
-            len(self.faq),
+            len(whole),
             (features(a.tokens, a.reading) for a in clause_analyses) if BACKGROUND_CLAUSES else (),
         )
         self._clause_words = BM25Index(clause_docs)
@@ -155,11 +189,14 @@ class Retriever:
         # counts in proportion to the entry's similarity, so that clauses still rank an
         # article no entry covers.
         evidence = dict.fromkeys(best, 0.0)
+        background = 1.0
         if best:
             posterior = self._classifier.posterior(features(tokens, reading))
+            background = max(0.0, 1.0 - sum(posterior))
             evidence = {i: s * (1 + W_CLASSIFIER * posterior[i]) for i, (s, _) in best.items()}
             best = {i: (s + W_CLASSIFIER * posterior[i], k) for i, (s, k) in best.items()}
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+        n = len(self.faq)
+        ranked = sorted(((i, v) for i, v in best.items() if i < n), key=lambda kv: -kv[1][0])
         matches = tuple(
             Match(self.faq[i], round(s, 4), self._texts[k].text) for i, (s, k) in ranked[:limit]
         )
@@ -167,16 +204,25 @@ class Retriever:
         top = matches[0].score if matches else 0.0
         margin = top - _runner_up(matches)
         unknown = self.unknown_share(analysis.words)
-        confidence = calibrated(top, margin, unknown)
-        handoff = confidence < self.threshold
+        oos, gap = None, 0.0
+        closest = max((i for i in best if i >= n), key=lambda i: best[i][0], default=None)
+        if closest is not None:
+            s, k = best[closest]
+            oos = OutOfScopeMatch(self.out_of_scope[closest - n], round(s, 4), self._texts[k].text)
+            gap = round(s - top, 4)
+        background = round(background, 4)
+        confidence = calibrated(top, margin, unknown, gap, background, self.calibration)
+        declined = oos is not None and gap > OOS_MARGIN
+        handoff = declined or confidence < self.threshold
         articles = self._articles(
-            [Match(self.faq[i], evidence[i], "") for i, _ in ranked],
+            [Match(self.faq[i], evidence[i], "") for i, _ in ranked],  # no intent: no article
             clause_hits,
             ARTICLES_HANDOFF if handoff else ARTICLES,
         )
         return Retrieval(
-            question, matches, clause_hits, articles, top, margin, unknown, confidence, handoff
-        )
+            question, matches, clause_hits, articles, top, margin, unknown, confidence, handoff,
+            oos, gap, background, declined,
+        )  # fmt: skip
 
     def unknown_share(self, words: Sequence[str]) -> float:
         """The share of the question's words that neither the FAQ nor the terms ever use
@@ -252,10 +298,12 @@ def calibrated(
     top: float,
     margin: float,
     unknown: float = 0.0,
+    oos_gap: float = 0.0,
+    background: float = 0.0,
     weights: Sequence[float] = CALIBRATION,
 ) -> float:
-    """P(the top answer is right): a logistic of the top score, the margin and the share of
-    unknown words (CALIBRATION)."""
-    a, b, c, d = weights
-    z = a + b * top + c * margin + d * unknown
+    """P(the top answer is right): a logistic of the top score, the margin, the share of
+    unknown words, the out-of-scope gap and the background mass (CALIBRATION)."""
+    a, b, c, d, e, f = weights
+    z = a + b * top + c * margin + d * unknown + e * oos_gap + f * background
     return round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))), 4)

@@ -100,7 +100,7 @@ def test_a_kana_only_question_is_answered_not_handed_off(retriever):
 
 def test_the_features_are_what_the_confidence_is_computed_from(retriever):
     found = retriever.search("料金はいくら？")
-    assert found.confidence == calibrated(*found.features)
+    assert found.confidence == calibrated(*found.features, weights=retriever.calibration)
 
 
 def test_confidence_grows_with_the_score_and_the_margin():
