@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 
 import yaml
@@ -33,7 +34,7 @@ class FaqEntry:
         """Every way the entry's question is written: both questions, then the phrasings."""
         return tuple(t for t in (self.question_ja, self.question_en, *self.phrasings) if t)
 
-    @property
+    @cached_property
     def articles(self) -> tuple[int, ...]:
         """The article numbers of the entry's clauses, best first, without repeats."""
         out: list[int] = []
