@@ -16,6 +16,9 @@ from core.errors import UserError
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _TRUE = frozenset({"1", "yes", "y", "true", "会員"})
 _FALSE = frozenset({"0", "no", "n", "false", "非会員"})
+# No payment for this service comes near it (the annual fee is 99,000 yen); a bigger figure is a
+# typo, and past 2**63 it would not even fit the database's integer column.
+MAX_AMOUNT = 100_000_000
 
 
 class RowError(ValueError):
@@ -114,15 +117,19 @@ def parse_member(text: str) -> bool:
 
 
 def parse_amount(text: str) -> int:
-    """Integer yen: 79200, 79,200, ¥79,200 or 79,200円; zero or less is refused."""
+    """Integer yen: 79200, 79,200, ¥79,200 or 79,200円; 0 or less, or over MAX_AMOUNT: refused."""
     value = unicodedata.normalize("NFKC", text).strip().replace(",", "").strip("¥\\円 ")
     if not re.fullmatch(r"\d+", value):
         raise RowError(
             f"amount: {text!r} is not a whole number of yen" if text else "amount: empty"
         )
-    amount = int(value)
+    # Length first: int() refuses strings of more than 4300 digits with a ValueError.
+    amount = int(value) if len(value) <= len(str(MAX_AMOUNT)) else MAX_AMOUNT + 1
     if amount <= 0:
         raise RowError(f"amount: {text!r} must be more than 0")
+    if amount > MAX_AMOUNT:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise RowError(f"amount: {shown!r} is more than {MAX_AMOUNT:,} yen")
     return amount
 
 

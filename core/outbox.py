@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -13,6 +14,17 @@ from core.models import OutboxMail, utcnow
 # Backoff between attempts: 1, 2, 4 … minutes, at most 6 hours; after MAX_ATTEMPTS it is failed.
 MAX_ATTEMPTS = 10
 _MAX_DELAY = timedelta(hours=6)
+# The `key` column holds 255 characters; a Message-ID alone may run to 998 (RFC 5322).
+KEY_LENGTH = 255
+_HASH_MARK = "#sha256:"
+
+
+def storable_key(key: str) -> str:
+    """`key` itself when it fits the column, else its head and its SHA-256 (the same every time)."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return key[: KEY_LENGTH - len(_HASH_MARK) - len(digest)] + _HASH_MARK + digest
 
 
 def enqueue_mail(
@@ -28,6 +40,7 @@ def enqueue_mail(
     customer_pk: int | None = None,
 ) -> OutboxMail:
     """Queue a mail unless one with `key` exists (then that one is returned, unchanged)."""
+    key = storable_key(key)
     all_headers = {"X-Otasuke-Kind": kind, **(headers or {})}
     if action_id is not None:
         all_headers.setdefault("X-Otasuke-Action", str(action_id))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from core.errors import UserError
 from otasuke.commands import ask, data, db, queue, rules, run
@@ -24,6 +26,15 @@ app.add_typer(queue.app, name="queue")
 app.command("ask")(ask.ask)
 app.command("run")(run.run)
 
+log = logging.getLogger("otasuke.cli")
+
+
+def database_error_line(exc: SQLAlchemyError) -> str:
+    """The driver's first line (`integer out of range`), not SQLAlchemy's statement and link."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input becomes one line on stderr and a non-zero exit, never a traceback."""
@@ -42,6 +53,11 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(getattr(exc, "exit_code", 2)) from None
     except UserError as exc:
         sys.stderr.write(f"otasuke: error: {' '.join(str(exc).split())}\n")
+        raise SystemExit(1) from None
+    except SQLAlchemyError as exc:
+        # A safety net: a database failure no command foresaw is still one line, not a traceback.
+        log.debug("database error", exc_info=True)
+        sys.stderr.write(f"otasuke: error: database: {database_error_line(exc)}\n")
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None

@@ -10,7 +10,11 @@ import typer
 
 app = typer.Typer(help="The staff approval queue.", no_args_is_help=True)
 
-ActionId = Annotated[int, typer.Argument(help="The action's id (#N in the bot).")]
+# The id column is a 32-bit integer on PostgreSQL: a bigger number is refused here, in one line.
+MAX_ACTION_ID = 2**31 - 1
+ActionId = Annotated[
+    int, typer.Argument(help="The action's id (#N in the bot).", min=1, max=MAX_ACTION_ID)
+]
 ByOption = Annotated[
     str | None, typer.Option("--by", help="Who decides (default: cli:<login name>).")
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
+from core.db import make_engine
 
 
 def test_upgrade_creates_the_default_sqlite_file_under_var(otasuke, cli_env: Path) -> None:
@@ -59,3 +62,28 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(
     assert result.code == 1
     assert result.err.startswith("otasuke: error: cannot open the database")
     assert "Traceback" not in result.err
+
+
+def test_a_file_that_is_not_a_database_is_one_line_not_a_traceback(otasuke, cli_env: Path) -> None:
+    (cli_env / "var").mkdir()
+    (cli_env / "var" / "otasuke.db").write_bytes(b"not a database, just some text\n" * 40)
+    result = otasuke("queue", "list")
+    assert result.code == 1
+    assert result.err == "otasuke: error: database: file is not a database\n"
+
+
+def test_a_database_error_no_command_foresaw_is_one_line_with_the_drivers_first_line(
+    otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
+    assert otasuke("db", "upgrade").code == 0
+    engine = make_engine(empty_url)
+    with engine.begin() as connection:  # a table the code expects is gone: any backend fails
+        connection.execute(text("ALTER TABLE actions RENAME TO actions_gone"))
+    engine.dispose()
+    result = otasuke("queue", "list")
+    assert result.code == 1
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("otasuke: error: database: ")
+    assert "actions" in result.err
+    assert "sqlalche.me" not in result.err

@@ -80,3 +80,15 @@ def test_an_unknown_status_is_refused(otasuke, actions: list[int]) -> None:
     result = otasuke("queue", "list", "--status", "waiting")
     assert result.code == 1
     assert "one of pending" in result.err
+
+
+@pytest.mark.parametrize("command", ["show", "approve"])
+@pytest.mark.parametrize("action_id", ["99999999999", "0", "-1"])
+def test_an_action_id_out_of_range_is_one_line_not_a_traceback(
+    otasuke, actions: list[int], command: str, action_id: str
+) -> None:
+    result = otasuke("queue", command, "--", action_id)
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("otasuke: error: ")
+    assert "action_id" in result.err.lower()

@@ -46,3 +46,18 @@ def test_a_mail_that_keeps_failing_is_given_up(session: Session) -> None:
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.mark_attempt_failed(session, mail.id, "550 no such user")
     assert session.get_one(OutboxMail, mail.id).status == "failed"
+
+
+def test_a_key_longer_than_the_column_is_stored_as_its_hash_and_still_queued_once(
+    session: Session,
+) -> None:
+    long_key = "ack:<" + "x" * 590 + "@example.jp>"
+    assert len(long_key) > 600
+    first = outbox.enqueue_mail(session, long_key, "ack", "a@example.jp", "受付", "本文")
+    second = outbox.enqueue_mail(session, long_key, "ack", "a@example.jp", "again", "別")
+    other = outbox.enqueue_mail(session, long_key[:-2] + "y>", "ack", "a@example.jp", "s", "b")
+    assert first.id == second.id != other.id
+    assert len(first.key) <= 255
+    assert first.key.startswith("ack:<xxx")
+    assert first.key == outbox.storable_key(long_key)
+    assert outbox.storable_key("ack:<short@x>") == "ack:<short@x>"

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from core.csvfile import RowError, decode, parse_amount, parse_date, parse_member
+from core.csvfile import (
+    MAX_AMOUNT,
+    RowError,
+    decode,
+    parse_amount,
+    parse_date,
+    parse_member,
+)
 from core.customers import normalize_customer_id
 from core.errors import UserError
 
@@ -84,4 +91,14 @@ def test_amounts_are_whole_yen(text: str) -> None:
 @pytest.mark.parametrize("text", ["0", "-100", "79.5", "", "abc"])
 def test_a_bad_amount_is_a_row_error(text: str) -> None:
     with pytest.raises(RowError, match="amount"):
+        parse_amount(text)
+
+
+def test_the_largest_amount_is_accepted() -> None:
+    assert parse_amount("100,000,000") == MAX_AMOUNT == 100_000_000
+
+
+@pytest.mark.parametrize("text", ["100,000,001", "99999999999999999999", "9" * 5000])
+def test_an_absurd_amount_is_a_row_error_not_a_database_overflow(text: str) -> None:
+    with pytest.raises(RowError, match=r"amount: .* more than 100,000,000"):
         parse_amount(text)
