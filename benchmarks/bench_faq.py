@@ -4,12 +4,13 @@
     .venv/bin/python benchmarks/bench_faq.py --dev-only   # while tuning: never looks at held-out
     .venv/bin/python benchmarks/bench_faq.py --fit        # refit the confidence calibration
 
-The development set is tests/data/faq_eval.jsonl (tune on it; anything fitted is reported
-cross-validated: repeated stratified 5-fold, model and threshold refitted without the fold);
-tests/data/faq_dev2.jsonl, when present, is a validation set (aggregate figures only); the
-held-out set, tests/data/faq_heldout.jsonl, is only scored, at the end. Each line: {"q",
-"article": int | null, "also": [int] (optional), "lang"}; null means the terms cannot answer
-(expect a hand-off).
+The development sets are tests/data/faq_eval.jsonl and tests/data/faq_dev2.jsonl, written
+independently. The retrieval was tuned on the first (the second served as validation while
+the matching was built); the hand-off calibration is fitted on both pooled, and its figures
+are reported cross-validated (repeated stratified 5-fold, model and threshold refitted without
+the fold). The held-out set, tests/data/faq_heldout.jsonl, is only scored, at the end.
+Each line: {"q", "article": int | null, "also": [int] (optional), "lang"}; null means the
+terms cannot answer (expect a hand-off).
 Baseline: rapidfuzz WRatio of the question against each clause's raw text, top clause's article.
 """
 
@@ -34,7 +35,10 @@ HELDOUT = ROOT / "tests/data/faq_heldout.jsonl"
 DEV2 = ROOT / "tests/data/faq_dev2.jsonl"
 SMOKE = ROOT / "tests/data/faq_dev_smoke.jsonl"
 L2 = 1.0  # the logistic's penalty (features are 0..1)
-TARGET = 0.9  # the share of unanswerable questions the threshold rule hands off
+# The share of unanswerable questions the threshold rule hands off in the fitting data: above
+# the 90 % wanted, because cross-validation shows the share shrinks by about 2 points on
+# questions the fit has not seen (92 % → 92.5 % with 7 % false hand-offs; 90 % → 89 %).
+TARGET = 0.92
 BASELINE_HANDOFF = 50.0  # the baseline hands off when its best WRatio is below this
 # Candidate out-of-scope margins (knowledge.retrieval.OOS_MARGIN); inf: no such rule. Never
 # below 0: a question whose best match is an FAQ entry is not declined by the rule.
@@ -180,8 +184,9 @@ def main() -> None:
 
     dev_path = DEV if DEV.exists() else SMOKE
     dev = load(dev_path)
+    dev2 = load(DEV2) if DEV2.exists() else []
     if args.fit:
-        fit(engine, dev)
+        fit(engine, dev + dev2)
         return
     f, latencies, details = run_engine(engine, dev)
     baseline = run_baseline(engine.terms, dev)
@@ -191,15 +196,16 @@ def main() -> None:
     print("Development set, cross-validated (5-fold × 10, calibration and threshold refitted)")
     show("engine", cross_validated(engine, dev))
     show("baseline", baseline)
-    if DEV2.exists():
-        dev2 = load(DEV2)
+    if dev2:
         f2, more, _ = run_engine(engine, dev2)
         latencies += more
-        print(f"Validation set {DEV2.relative_to(ROOT)} (not tuned on)")
+        print(f"Second development set {DEV2.relative_to(ROOT)} (in the calibration fit)")
         show("engine", f2)
         show("baseline", run_baseline(engine.terms, dev2))
         sep = separation(engine, dev2)
         print(f"  false hand-off when 90 % of its unanswerable are handed off: {sep:.1f} %")
+        print("Both development sets pooled, cross-validated (what judges the calibration fit)")
+        show("engine", cross_validated(engine, dev + dev2))
     cut = sorted(latencies)
     p99 = cut[min(len(cut) - 1, math.ceil(0.99 * len(cut)) - 1)]
     print(f"  latency per question p50 {statistics.median(cut):.2f} ms  p99 {p99:.2f} ms")

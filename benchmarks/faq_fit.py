@@ -32,12 +32,33 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return [m[i][n] / m[i][i] if m[i][i] else 0.0 for i in range(n)]
 
 
-def fit_logistic(xs: Sequence[Vector], ys: Sequence[float], l2: float = 1.0) -> list[float]:
+# Features whose weight must not be negative (1-based, after the intercept): a better or more
+# clear-cut match (top score, margin) never lowers the confidence. Collinear as they are, an
+# unconstrained fit can give one a small negative weight that would.
+MONOTONE = (1, 2)
+
+
+def fit_logistic(
+    xs: Sequence[Vector], ys: Sequence[float], l2: float = 1.0, monotone: Sequence[int] = MONOTONE
+) -> list[float]:
     """Weights (intercept first) of P(y=1 | x); `l2` penalises every weight but the intercept
-    (features are on a 0..1 scale, so one penalty fits them all)."""
+    (features are on a 0..1 scale, so one penalty fits them all). A `monotone` weight that comes
+    out negative is fixed at 0 and the rest refitted."""
+    zero: set[int] = set()
+    while True:
+        w = _fit_logistic(xs, ys, l2, zero)
+        negative = {j for j in monotone if j < len(w) and w[j] < 0} - zero
+        if not negative:
+            return w
+        zero |= negative
+
+
+def _fit_logistic(
+    xs: Sequence[Vector], ys: Sequence[float], l2: float, zero: set[int]
+) -> list[float]:
     d = len(xs[0]) + 1
     w = [0.0] * d
-    rows = [(1.0, *x) for x in xs]
+    rows = [tuple(0.0 if j in zero else v for j, v in enumerate((1.0, *x))) for x in xs]
     for _ in range(30):
         grad = [l2 * w[j] * (j > 0) for j in range(d)]
         hess = [[l2 * (i == j and i > 0) for j in range(d)] for i in range(d)]

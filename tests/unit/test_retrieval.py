@@ -103,8 +103,9 @@ def test_the_features_are_what_the_confidence_is_computed_from(retriever):
     assert found.confidence == calibrated(*found.features, weights=retriever.calibration)
 
 
-def test_confidence_grows_with_the_score_and_the_margin():
-    assert 0.0 < calibrated(0.2, 0.0) < calibrated(0.6, 0.0) < calibrated(0.6, 0.3) < 1.0
+def test_confidence_never_falls_as_the_score_or_the_margin_grows():
+    # The fit keeps the score's weight at 0 or more (it may add nothing beyond the margin).
+    assert 0.0 < calibrated(0.2, 0.0) <= calibrated(0.6, 0.0) < calibrated(0.6, 0.3) < 1.0
 
 
 def test_a_faq_citing_a_clause_the_terms_lack_is_refused():
@@ -123,3 +124,20 @@ def test_the_shipped_faq_cites_only_clauses_of_the_shipped_terms():
 
     entries = load_default_faq(load_default_terms())
     assert len({e.id for e in entries}) == len(entries)
+
+
+def test_the_hand_off_fit_never_lets_a_better_match_lower_the_confidence():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from faq_fit import fit_logistic
+
+    # Collinear features where an unconstrained fit gives the first a negative weight.
+    xs = [(t, t + 0.1 * m) for t, m in ((0.1, 0), (0.2, 1), (0.5, 0), (0.6, 1), (0.9, 1), (0.3, 0))]
+    ys = [0.0, 1.0, 0.0, 1.0, 1.0, 0.0]
+    free = fit_logistic(xs, ys, l2=0.01, monotone=())
+    assert free[1] < 0, "the data no longer provokes a negative weight: the test proves nothing"
+    constrained = fit_logistic(xs, ys, l2=0.01)
+    assert constrained[1] == 0.0
+    assert constrained[2] > 0
