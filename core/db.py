@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import UserError
 
-# Waiting for a SQLite write lock beats failing: the CLI and the workers share one file.
+# Waiting for a SQLite write lock beats failing: the CLI and the workers share one file. The
+# timeout only covers waiting for the lock at BEGIN IMMEDIATE (below): a deferred transaction
+# that read first and then wants to write after another commit fails at once (SQLITE_BUSY_SNAPSHOT).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -114,4 +116,6 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front, so every transaction waits its turn (busy
+        # timeout) instead of failing midway; WAL readers are not blocked by it.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
