@@ -26,7 +26,11 @@ def customer_facts(
     """The FAQ placeholders (FAQ_SCHEMA.md) for a customer as of `today`; unknown → UserError."""
     customer = get_customer(session, customer_id)
     terms = terms_of(customer.applied_on, customer.approved_on, customer.member, calendar)
-    status = contract_status(terms, today, calendar)
+    status = contract_status(terms, today, calendar, customer.ended_on)
+    # None facts are left out, so a personal text needing a period or deadline an ended
+    # contract no longer has is not shown; `ended_on`/`ends_on` say why (knowledge/answers.py).
+    ended = customer.ended_on if status.ended else None
+    ends = customer.ended_on if customer.ended_on is not None and not status.ended else None
     return {
         "customer_id": customer.customer_id,
         "company": customer.company,
@@ -44,6 +48,8 @@ def customer_facts(
         "refund_request_deadline": terms.refund_request_deadline,
         "insurance_start": status.insurance_start,
         "insurance_end": status.insurance_end,
+        "ended_on": ended,
+        "ends_on": ends,
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.contracts import debt_paid, periods_until, terms_of
+from core.contracts import debt_paid, paid_by, periods_until, terms_of
 from core.errors import UserError
 from core.models import Customer, Payment
 from knowledge.calendar import BusinessCalendar
@@ -82,7 +82,7 @@ def customer_overview(
 ) -> dict[str, Any]:
     """Everything about one customer's contract as of `today`, as JSON-ready values."""
     terms = terms_of(customer.applied_on, customer.approved_on, customer.member, calendar)
-    status = contract_status(terms, today, calendar)
+    status = contract_status(terms, today, calendar, customer.ended_on)
     periods = periods_until(terms, today, customer.ended_on)
     payments = payments_of(session, customer)
     return {
@@ -95,22 +95,33 @@ def customer_overview(
         "applied_on": customer.applied_on.isoformat(),
         "approved_on": customer.approved_on.isoformat(),
         "ended_on": _iso(customer.ended_on),
+        "ended": status.ended,
         "today": today.isoformat(),
         "contract": terms.to_json(),
         "before_start": status.before_start,
         "in_free_period": status.in_free_period,
-        "current_period": {
-            "start": status.period_start.isoformat(),
-            "end": status.period_end.isoformat(),
-            "first": status.first_period,
-        },
-        "cancel_deadline": status.cancel_deadline.isoformat(),
+        "current_period": (
+            {
+                "start": status.period_start.isoformat(),
+                "end": status.period_end.isoformat(),
+                "first": status.first_period,
+            }
+            if status.period_start and status.period_end
+            else None
+        ),
+        "cancel_deadline": _iso(status.cancel_deadline),
         "term_end_cancellable": status.term_end_cancellable,
         "cancel_deadline_passed": status.cancel_deadline_passed,
-        "insurance": {
-            "start": status.insurance_start.isoformat(),
-            "end": status.insurance_end.isoformat(),
-        },
+        "insurance": (
+            {
+                "start": status.insurance_start.isoformat(),
+                "end": status.insurance_end.isoformat(),
+            }
+            if status.insurance_start and status.insurance_end
+            else None
+        ),
+        # 第4条3項但し書: a contract's end inside the insurance year limits what it covers.
+        "insurance_causes_until": _iso(status.insurance_causes_until),
         "dues": [
             {
                 "period": period.number,
@@ -123,11 +134,15 @@ def customer_overview(
             }
             for period in periods
         ],
-        "total_paid": sum(amount for paid_on, amount in payments if paid_on <= today),
-        "next_payment": {
-            "due_on": status.next_payment_due.isoformat(),
-            "amount": status.next_payment_amount,
-        },
+        "total_paid": paid_by(payments, today),
+        "next_payment": (
+            {
+                "due_on": status.next_payment_due.isoformat(),
+                "amount": status.next_payment_amount,
+            }
+            if status.next_payment_due
+            else None
+        ),
     }
 
 

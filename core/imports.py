@@ -107,6 +107,13 @@ def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
     applied, approved = values["applied_on"], values["approved_on"]
     if applied and approved and approved < applied:
         problems.append("approved_on: before applied_on")
+    status, ended = values["status"], values["ended_on"]
+    # A cancelled or terminated contract has a last day; without it, it would renew forever.
+    bad_end = any(problem.startswith("ended_on") for problem in problems)
+    if status in ("cancelled", "terminated") and ended is None and not bad_end:
+        problems.append(f"ended_on: required when status is {status}")
+    if ended and applied and ended < applied:
+        problems.append("ended_on: before applied_on")
     if problems:
         raise RowError("; ".join(problems))
     return values

@@ -136,8 +136,11 @@ class AnswerEngine:
         answer = entry.answer_en if lang == "en" and entry.answer_en else entry.answer_ja
         parts = [answer.strip()]
         personal = entry.personal_en if lang == "en" else entry.personal_ja
+        formatted = format_facts(facts, lang) if facts else {}
+        # A customer whose contract has ended (or has a fixed end) is told so plainly.
+        parts += [t[k].format_map(formatted) for k in ("ended_on", "ends_on") if k in formatted]
         if facts and personal:
-            filled = _fill(personal, format_facts(facts, lang))
+            filled = _fill(personal, formatted)
             if filled:
                 parts.append(filled)
         parts += [t["quote"].format(citation=c, text=text) for c, text in self._quotes(entry)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from knowledge.billing import Period, next_payment, plan_periods
 from knowledge.calendar import DEFAULT_CALENDAR, BusinessCalendar
 from knowledge.cancellation import refund_request_deadline, term_end_cancel_deadline
 from knowledge.insurance import insurance_year
@@ -115,31 +117,51 @@ def contract_terms(
 
 @dataclass(frozen=True)
 class ContractStatus:
-    """A contract as of one day: its current period, deadlines, next payment and insurance."""
+    """A contract as of one day: its current period, deadlines, next payment and insurance.
+
+    After the contract's end (`ended`) there is no current period, deadline, renewal or next
+    payment: those fields are None. Insurance: see `contract_status`.
+    """
 
     today: date
+    ended_on: date | None
+    ended: bool
     before_start: bool
     in_free_period: bool
     first_period: bool
-    period_start: date
-    period_end: date
-    cancel_deadline: date
+    period_start: date | None
+    period_end: date | None
+    cancel_deadline: date | None
     term_end_cancellable: bool
     cancel_deadline_passed: bool
-    next_period_start: date
-    next_period_end: date
+    next_period_start: date | None
+    next_period_end: date | None
     renewal_fee: int
-    renewal_payment_due: date
-    next_payment_due: date
+    renewal_payment_due: date | None
+    next_payment_due: date | None
     next_payment_amount: int
-    insurance_start: date
-    insurance_end: date
+    insurance_start: date | None
+    insurance_end: date | None
+    # 第4条3項但し書: when the contract ends inside an insurance year, only causes that arose by
+    # its end are covered; None when the whole insurance year is covered.
+    insurance_causes_until: date | None
 
 
 def contract_status(
-    terms: ContractTerms, today: date, calendar: BusinessCalendar = DEFAULT_CALENDAR
+    terms: ContractTerms,
+    today: date,
+    calendar: BusinessCalendar = DEFAULT_CALENDAR,
+    ended_on: date | None = None,
+    periods: Iterable[Period] | None = None,
 ) -> ContractStatus:
-    """The contract as of `today`: the period containing it (before the start, the first one)."""
+    """The contract as of `today`: the period containing it (before the start, the first one).
+
+    `ended_on` is the contract's last day (cancelled or terminated); `periods` the contract's
+    periods in order (default: `plan_periods`), e.g. those billed with their fixed fees first.
+    """
+    ended = ended_on is not None and today > ended_on
+    # A contract ended before its start never had a period (第8条6項).
+    never = ended_on is not None and ended_on < terms.start_date
     first = today <= terms.first_period_end
     if first:
         period_start, period_end = terms.start_date, terms.first_period_end
@@ -149,40 +171,58 @@ def contract_status(
         year = today.year if today.month >= 4 else today.year - 1
         period_start, period_end = date(year, 4, 1), date(year + 1, 3, 31)
         deadline, cancellable = term_end_cancel_deadline(period_end, calendar), True
-    due, amount = _next_payment(terms, today)
-    insured_from, insured_to = insurance_year(terms.start_date, today)
+    # An end already fixed inside this period leaves nothing to cancel and nothing to renew.
+    ends_now = ended_on is not None and ended_on <= period_end
+    renewal_due = renewal_payment_due(period_end, terms.first_payment_due)
+    if periods is None:
+        periods = plan_periods(terms, ended_on)
+    payment = next_payment(periods, today)
+    insured = _insurance(terms, today, ended_on)
+    current = not (ended or never)
     return ContractStatus(
         today=today,
+        ended_on=ended_on,
+        ended=ended,
         before_start=today < terms.start_date,
-        in_free_period=terms.start_date <= today <= terms.free_period_end,
+        in_free_period=current and terms.start_date <= today <= terms.free_period_end,
         first_period=first,
-        period_start=period_start,
-        period_end=period_end,
-        cancel_deadline=deadline,
-        term_end_cancellable=cancellable,
-        cancel_deadline_passed=today > deadline,
-        next_period_start=date(period_end.year, 4, 1),
-        next_period_end=date(period_end.year + 1, 3, 31),
+        period_start=period_start if current else None,
+        period_end=(min(period_end, ended_on) if ends_now else period_end) if current else None,
+        cancel_deadline=None if ends_now or not current else deadline,
+        term_end_cancellable=cancellable and current and not ends_now,
+        cancel_deadline_passed=current and not ends_now and today > deadline,
+        next_period_start=None if ends_now or not current else date(period_end.year, 4, 1),
+        next_period_end=None if ends_now or not current else date(period_end.year + 1, 3, 31),
         renewal_fee=terms.annual_fee,
-        renewal_payment_due=renewal_payment_due(period_end, terms.first_payment_due),
-        next_payment_due=due,
-        next_payment_amount=amount,
-        insurance_start=insured_from,
-        insurance_end=insured_to,
+        renewal_payment_due=None if ends_now or not current else renewal_due,
+        next_payment_due=payment[0] if payment else None,
+        next_payment_amount=payment[1] if payment else 0,
+        insurance_start=insured[0] if insured else None,
+        insurance_end=insured[1] if insured else None,
+        insurance_causes_until=insured[2] if insured else None,
     )
 
 
-def _next_payment(terms: ContractTerms, today: date) -> tuple[date, int]:
-    """The first due date on or after `today` that asks for money, with everything due then."""
-    # A 0-yen first payment (a March start) owes nothing (R6); when it shares its date with the
-    # first renewal (R7 なお書き), the two are one payment.
-    dues: dict[date, int] = {}
-    if terms.first_fee:
-        dues[terms.first_payment_due] = terms.first_fee
-    first_renewal_year = terms.first_period_end.year
-    skip = max(0, today.year - first_renewal_year)
-    for year in (first_renewal_year + skip, first_renewal_year + skip + 1):
-        due = renewal_payment_due(date(year, 3, 31), terms.first_payment_due)
-        dues[due] = dues.get(due, 0) + terms.annual_fee
-    due = min(d for d in dues if d >= today)
-    return due, dues[due]
+def _insurance(
+    terms: ContractTerms, today: date, ended_on: date | None
+) -> tuple[date, date, date | None] | None:
+    """The insurance year that applies on `today`, and the last day a covered cause may arise.
+
+    第4条3項: the insurance year runs one year from the 1st of the month after the start,
+    whatever the usage period; 但し書: once the contract has ended (not renewed), causes that
+    arise after its end are not covered. Our reading: the insurance year in which the contract
+    ends still runs to its own end for causes that arose by the contract's end (a dispatch
+    after the end for an earlier ★★★ alert is paid), and is no longer shown once it is over;
+    no further insurance year follows (第4条4項 extends it only at a renewal).
+    """
+    if ended_on is None or today <= ended_on:
+        begin, end = insurance_year(terms.start_date, today)
+    elif ended_on < terms.insurance_start:
+        return None  # ended before any insurance began
+    else:
+        begin, end = insurance_year(terms.start_date, ended_on)
+        if today > end:
+            return None
+    if ended_on is not None and ended_on < begin:
+        return None
+    return begin, end, ended_on if ended_on is not None and ended_on < end else None

@@ -149,21 +149,24 @@ def _describe(o: dict[str, Any]) -> list[str]:
         f"  applied {o['applied_on']}, approved {o['approved_on']}",
         f"  as of {o['today']}:",
         f"  usage start (利用開始日): {c['start_date']}",
-        f"  free period (無償期間): until {c['free_period_end']}"
-        + (" — now" if o["in_free_period"] else ""),
-        f"  current period: {period['start']} – {period['end']}"
-        + (" (not started yet)" if o["before_start"] else ""),
-        f"  term-end cancellation deadline (第12条1項): {o['cancel_deadline']}"
-        + (
-            ""
-            if o["term_end_cancellable"]
-            else " (this period cannot end by term-end cancellation)"
-        )
-        + (" — passed" if o["cancel_deadline_passed"] else ""),
-        f"  refund request deadline (第12条4項): {c['refund_request_deadline']}",
-        f"  insurance year: {o['insurance']['start']} – {o['insurance']['end']}",
-        "  dues:",
     ]
+    if o["ended"]:
+        lines.append(
+            f"  the contract ended on {o['ended_on']}: no current period, no cancellation "
+            "deadline, nothing more falls due"
+        )
+    else:
+        lines += [
+            f"  free period (無償期間): until {c['free_period_end']}"
+            + (" — now" if o["in_free_period"] else ""),
+            f"  current period: {period['start']} – {period['end']}"
+            + (" (not started yet)" if o["before_start"] else "")
+            + (f" — the contract ends on {o['ended_on']}" if o["ended_on"] else ""),
+            _deadline_line(o),
+            f"  refund request deadline (第12条4項): {c['refund_request_deadline']}",
+        ]
+    lines.append(_insurance_line(o["insurance"], o["insurance_causes_until"]))
+    lines.append("  dues:")
     for due in o["dues"]:
         state = "paid" if due["paid"] else "unpaid"
         if not due["paid"] and due["due_on"] < o["today"]:
@@ -176,5 +179,36 @@ def _describe(o: dict[str, Any]) -> list[str]:
         )
     lines.append(f"  paid so far: {_yen(o['total_paid'])}")
     nxt = o["next_payment"]
-    lines.append(f"  next payment: {_yen(nxt['amount'])} due {nxt['due_on']}")
+    lines.append(
+        f"  next payment: {_yen(nxt['amount'])} due {nxt['due_on']}"
+        if nxt
+        else "  next payment: none"
+    )
     return lines
+
+
+_NOT_CANCELLABLE = " (this period cannot end by term-end cancellation)"
+
+
+def _deadline_line(o: dict[str, Any]) -> str:
+    if o["cancel_deadline"] is None:
+        return f"  term-end cancellation (第12条1項): none, the contract ends on {o['ended_on']}"
+    return (
+        f"  term-end cancellation deadline (第12条1項): {o['cancel_deadline']}"
+        + (
+            ""
+            if o["term_end_cancellable"]
+            else " (this period cannot end by term-end cancellation)"
+        )
+        + (" — passed" if o["cancel_deadline_passed"] else "")
+    )
+
+
+def _insurance_line(insurance: dict[str, Any] | None, causes_until: str | None) -> str:
+    if insurance is None:
+        return "  insurance year: none"
+    line = f"  insurance year: {insurance['start']} – {insurance['end']}"
+    if causes_until:
+        # 第4条3項但し書: nothing that arises after the contract's end is covered.
+        line += f" (covers only causes arising by {causes_until}, 第4条3項)"
+    return line

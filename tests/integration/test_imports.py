@@ -223,3 +223,26 @@ def test_a_payment_for_an_unknown_customer_is_reported_and_the_rest_load(
     report = import_payments(session, payments)
     assert report.inserted == 1
     assert report.errors == [(3, "customer_id: no customer NIG-999999")]
+
+
+def test_a_cancelled_or_terminated_row_without_an_end_date_is_a_row_error(
+    session: Session, tmp_path: Path
+) -> None:
+    rows = [
+        HEADER,
+        "NIG-000001,A社,山田,a@example.jp,1,2025-05-03,2025-05-10,cancelled,,",
+        "NIG-000002,B社,佐藤,b@example.jp,1,2025-05-03,2025-05-10,terminated,,",
+        "NIG-000003,C社,鈴木,c@example.jp,1,2025-05-03,2025-05-10,cancelled,2026-03-31,",
+        "NIG-000004,D社,高橋,d@example.jp,1,2025-05-03,2025-05-10,cancelled,2026-02-30,",
+    ]
+    report = _import(session, _write(tmp_path / "c.csv", rows))
+    assert report.inserted == 1
+    assert report.errors[:2] == [
+        (2, "ended_on: required when status is cancelled"),
+        (3, "ended_on: required when status is terminated"),
+    ]
+    # A bad end date is reported once, as a bad date, not also as a missing one.
+    (line, reason), *rest = report.errors[2:]
+    assert (line, rest) == (5, [])
+    assert reason.startswith("ended_on: '2026-02-30'")
+    assert "required" not in reason

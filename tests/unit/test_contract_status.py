@@ -80,3 +80,55 @@ def test_a_zero_yen_first_payment_is_no_payment_at_all() -> None:
     assert (terms.first_fee, terms.first_payment_due) == (0, date(2027, 1, 25))
     status = contract_status(terms, date(2027, 1, 20))
     assert (status.next_payment_due, status.next_payment_amount) == (date(2027, 2, 25), 79200)
+
+
+def test_after_its_end_a_contract_has_no_period_deadline_or_payment() -> None:
+    # Term-end cancellation of the first period: the contract ran to 2027-03-31.
+    status = contract_status(june_member(), date(2027, 5, 1), ended_on=date(2027, 3, 31))
+    assert status.ended
+    assert (status.period_start, status.period_end) == (None, None)
+    assert (status.cancel_deadline, status.cancel_deadline_passed) == (None, False)
+    assert (status.next_period_start, status.renewal_payment_due) == (None, None)
+    assert (status.next_payment_due, status.next_payment_amount) == (None, 0)
+
+
+def test_an_end_fixed_ahead_stops_renewals_and_the_cancellation_deadline() -> None:
+    # Cancelled on time for 2027-03-31: the renewal due 2027-02-25 is never owed.
+    status = contract_status(june_member(), date(2026, 11, 1), ended_on=date(2027, 3, 31))
+    assert not status.ended
+    assert (status.period_start, status.period_end) == (date(2026, 6, 5), date(2027, 3, 31))
+    assert status.cancel_deadline is None
+    assert status.renewal_payment_due is None
+    assert status.next_payment_due is None
+
+
+def test_a_mid_term_end_keeps_the_period_fee_already_due() -> None:
+    # 第12条3項: a mid-term cancellation for 2027-09-30 still owes the period begun 4/1.
+    status = contract_status(june_member(), date(2027, 2, 1), ended_on=date(2027, 9, 30))
+    assert (status.next_payment_due, status.next_payment_amount) == (date(2027, 2, 25), 79200)
+    after = contract_status(june_member(), date(2027, 5, 1), ended_on=date(2027, 9, 30))
+    assert (after.period_start, after.period_end) == (date(2027, 4, 1), date(2027, 9, 30))
+    assert after.next_payment_due is None
+
+
+def test_the_insurance_year_of_the_end_covers_only_causes_until_the_end() -> None:
+    # 第4条3項但し書: the insurance year 2026-07-01 – 2027-06-30 outlives the contract.
+    terms = june_member()
+    status = contract_status(terms, date(2027, 5, 1), ended_on=date(2027, 3, 31))
+    assert (status.insurance_start, status.insurance_end) == (date(2026, 7, 1), date(2027, 6, 30))
+    assert status.insurance_causes_until == date(2027, 3, 31)
+    later = contract_status(terms, date(2027, 7, 1), ended_on=date(2027, 3, 31))
+    assert (later.insurance_start, later.insurance_end, later.insurance_causes_until) == (
+        None, None, None,
+    )  # fmt: skip
+    running = contract_status(terms, date(2026, 9, 1))
+    assert running.insurance_causes_until is None
+
+
+def test_a_contract_ended_before_its_start_never_had_a_period_or_insurance() -> None:
+    # 第8条6項: a cancellation before the start date, accepted by staff.
+    status = contract_status(june_member(), date(2026, 5, 20), ended_on=date(2026, 5, 15))
+    assert status.ended
+    assert (status.period_start, status.insurance_start, status.next_payment_due) == (
+        None, None, None,
+    )  # fmt: skip

@@ -1,0 +1,78 @@
+"""`customers show` and `ask --customer` read a customer's contract: its end, its stored periods."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.imports import CUSTOMER_COLUMNS
+
+
+@pytest.fixture
+def database(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated database on this backend, named by OTASUKE_DATABASE_URL."""
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
+    assert otasuke("db", "upgrade").code == 0
+    return empty_url
+
+
+def _load(otasuke, folder: Path, *rows: str, today: str) -> None:
+    path = folder / "c.csv"
+    path.write_text("\n".join([",".join(CUSTOMER_COLUMNS), *rows]) + "\n", "utf-8")
+    result = otasuke("customers", "import", str(path), "--today", today)
+    assert result.code == 0, result.err
+    assert not result.err
+
+
+# Applied 2026-04-10 → start 2026-06-05; cancelled at the end of the first period.
+ENDED = (
+    "NIG-000001,株式会社テスト,山田太郎,a@example.jp,1,2026-04-10,2026-04-20,cancelled,2027-03-31,"
+)
+
+
+def test_show_of_an_ended_contract_says_so_and_shows_no_period_deadline_or_payment(
+    otasuke, database: str, cli_env: Path
+) -> None:
+    _load(otasuke, cli_env, ENDED, today="2026-05-01")
+    shown = json.loads(otasuke("customers", "show", "NIG-000001", "--today", "2027-05-01",
+                               "--json").out)  # fmt: skip
+    assert shown["ended"] is True
+    assert (shown["current_period"], shown["cancel_deadline"], shown["next_payment"]) == (
+        None, None, None,
+    )  # fmt: skip
+    # 第4条3項但し書: the insurance year runs on, for causes that arose by the end only.
+    assert shown["insurance"] == {"start": "2026-07-01", "end": "2027-06-30"}
+    assert shown["insurance_causes_until"] == "2027-03-31"
+    assert [d["period"] for d in shown["dues"]] == [1]  # the renewal is never billed
+    text = otasuke("customers", "show", "NIG-000001", "--today", "2027-05-01").out
+    assert "the contract ended on 2027-03-31" in text
+    assert "cancellation deadline (第12条1項)" not in text
+    assert "next payment: none" in text
+    assert "covers only causes arising by 2027-03-31" in text
+
+
+def test_show_before_a_fixed_end_gives_the_period_but_no_deadline_or_renewal(
+    otasuke, database: str, cli_env: Path
+) -> None:
+    _load(otasuke, cli_env, ENDED, today="2026-05-01")
+    shown = json.loads(otasuke("customers", "show", "NIG-000001", "--today", "2027-01-10",
+                               "--json").out)  # fmt: skip
+    assert shown["ended"] is False
+    assert shown["current_period"]["end"] == "2027-03-31"
+    assert (shown["cancel_deadline"], shown["next_payment"]) == (None, None)
+
+
+def test_ask_for_an_ended_contract_says_it_ended_and_gives_no_deadline(
+    otasuke, database: str, cli_env: Path
+) -> None:
+    _load(otasuke, cli_env, ENDED, today="2026-05-01")
+    result = otasuke(
+        "ask", "満期で解約したい場合の期限を教えてください", "--customer", "NIG-000001",
+        "--today", "2027-05-01", "--json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    answer = json.loads(result.out)["answer"]
+    assert "お客様のご契約は2027年3月31日をもって終了しています" in answer
+    assert "2027年1月29日" not in answer  # the deadline of a period long over
