@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from knowledge.money import annual_fee
@@ -52,6 +53,37 @@ def plan_periods(
         due = renewal_payment_due(date(year, 3, 31), terms.first_payment_due)
         yield Period(number, date(year, 4, 1), date(year + 1, 3, 31), fee, due, member)
         year, number = year + 1, number + 1
+
+
+def billed_by(period: Period, on: date) -> bool:
+    """Whether a period exists as of `on`: the first always (formed at approval, 第8条3項),
+    a renewal once it has begun or its fee has fallen due (R7: billed before it starts)."""
+    return period.number == 1 or period.starts_on <= on or period.due_on <= on
+
+
+def periods_until(
+    terms: ContractTerms, until: date, ended_on: date | None = None, member: bool | None = None
+) -> list[Period]:
+    """The periods that exist by `until` (`billed_by`), none starting after `ended_on`."""
+    out = []
+    for period in plan_periods(terms, ended_on, member):
+        if not billed_by(period, until):
+            break
+        out.append(period)
+    return out
+
+
+def schedule(
+    terms: ContractTerms,
+    billed: Iterable[Period] = (),
+    ended_on: date | None = None,
+    member: bool | None = None,
+) -> Iterator[Period]:
+    """The periods already billed (their fees fixed, 第13条2項), then the plan after them."""
+    billed = list(billed)
+    after = billed[-1].number if billed else 0
+    planned = (p for p in plan_periods(terms, ended_on, member) if p.number > after)
+    return chain(billed, planned)
 
 
 def next_payment(periods: Iterable[Period], today: date) -> tuple[date, int] | None:

@@ -76,3 +76,21 @@ def test_ask_for_an_ended_contract_says_it_ended_and_gives_no_deadline(
     answer = json.loads(result.out)["answer"]
     assert "お客様のご契約は2027年3月31日をもって終了しています" in answer
     assert "2027年1月29日" not in answer  # the deadline of a period long over
+
+
+def test_a_march_starter_sees_the_first_renewal_due_before_the_start(
+    otasuke, database: str, cli_env: Path
+) -> None:
+    # Applied 2025-01-07 → start 2025-03-07 (first fee 0); approved 1/10 → first due 1/25;
+    # R7: the first renewal (from 2025-04-01) is due 2025-02-25, before the start date.
+    row = "NIG-000002,株式会社三月,佐藤花子,b@example.jp,1,2025-01-07,2025-01-10,active,,"
+    _load(otasuke, cli_env, row, today="2025-01-20")
+    shown = json.loads(otasuke("customers", "show", "NIG-000002", "--today", "2025-02-27",
+                               "--json").out)  # fmt: skip
+    assert shown["contract"]["start_date"] == "2025-03-07"
+    assert [(d["period"], d["due_on"], d["amount"]) for d in shown["dues"]] == [
+        (1, "2025-01-25", 0),
+        (2, "2025-02-25", 79_200),
+    ]
+    text = otasuke("customers", "show", "NIG-000002", "--today", "2025-02-27").out
+    assert "79,200円 due 2025-02-25, OVERDUE" in text
