@@ -13,6 +13,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "faq_eval.jsonl"
 HELDOUT = DATA / "faq_heldout.jsonl"
 DEV2 = DATA / "faq_dev2.jsonl"  # second development set, validation while tuning
+HELDOUT2 = DATA / "faq_heldout2.jsonl"  # second held-out set, written after the bot was built
 ARTICLES = range(1, 27)  # the terms have 26 articles
 KEYS = {"q", "article", "also", "lang"}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -42,7 +43,11 @@ def is_article(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value in ARTICLES
 
 
-@pytest.fixture(scope="module", params=[DEV, HELDOUT, DEV2], ids=["dev", "heldout", "dev2"])
+@pytest.fixture(
+    scope="module",
+    params=[DEV, HELDOUT, DEV2, HELDOUT2],
+    ids=["dev", "heldout", "dev2", "heldout2"],
+)
 def rows(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return load(request.param)
 
@@ -131,3 +136,20 @@ def test_no_question_appears_in_both_dev_and_heldout() -> None:
 def test_no_dev2_question_appears_in_another_set(other: Path) -> None:
     dev2 = {normalise(row["q"]) for row in load(DEV2)}
     assert sorted(dev2 & {normalise(row["q"]) for row in load(other)}) == []
+
+
+def test_heldout2_set_has_enough_questions_and_unanswerable_ones() -> None:
+    heldout2 = load(HELDOUT2)
+    assert len(heldout2) >= 150
+    assert sum(row["article"] is None for row in heldout2) >= 30
+
+
+def test_every_article_is_asked_about_at_least_twice_in_heldout2() -> None:
+    counts = Counter(row["article"] for row in load(HELDOUT2))
+    assert [article for article in ARTICLES if counts[article] < 2] == []
+
+
+@pytest.mark.parametrize("other", [DEV, HELDOUT, DEV2], ids=["dev", "heldout", "dev2"])
+def test_no_heldout2_question_appears_in_another_set(other: Path) -> None:
+    heldout2 = {normalise(row["q"]) for row in load(HELDOUT2)}
+    assert sorted(heldout2 & {normalise(row["q"]) for row in load(other)}) == []
