@@ -7,13 +7,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from core.contracts import terms_of
+from core.contracts import contract_view
 from core.customers import get_customer
 from core.errors import UserError
 from core.settings import Settings
 from knowledge.answers import AnswerEngine, default_engine
 from knowledge.calendar import BusinessCalendar
-from knowledge.contract import contract_status
 from knowledge.faq import FaqError
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
 
@@ -25,8 +24,9 @@ def customer_facts(
 ) -> dict[str, object]:
     """The FAQ placeholders (FAQ_SCHEMA.md) for a customer as of `today`; unknown → UserError."""
     customer = get_customer(session, customer_id)
-    terms = terms_of(customer.applied_on, customer.approved_on, customer.member, calendar)
-    status = contract_status(terms, today, calendar, customer.ended_on)
+    view = contract_view(session, customer, today, calendar)
+    terms, status = view.terms, view.status
+    first = view.periods[0] if view.periods else None
     # None facts are left out, so a personal text needing a period or deadline an ended
     # contract no longer has is not shown; `ended_on`/`ends_on` say why (knowledge/answers.py).
     ended = customer.ended_on if status.ended else None
@@ -42,9 +42,10 @@ def customer_facts(
         "cancel_deadline": status.cancel_deadline,
         "first_payment_due": terms.first_payment_due,
         "renewal_payment_due": status.renewal_payment_due,
-        "annual_fee": terms.annual_fee,
-        "monthly_fee": terms.monthly_fee,
-        "first_fee": terms.first_fee,
+        "annual_fee": view.annual_fee,
+        "monthly_fee": view.monthly_fee,
+        # The first period's fee as billed (stored), not recomputed.
+        "first_fee": first.fee if first is not None and first.number == 1 else None,
         "refund_request_deadline": terms.refund_request_deadline,
         "insurance_start": status.insurance_start,
         "insurance_end": status.insurance_end,

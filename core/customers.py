@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.contracts import debt_paid, paid_by, periods_until, terms_of
+from core.contracts import contract_view, debt_paid, paid_by
 from core.errors import UserError
-from core.models import Customer, Payment
+from core.models import Customer
 from knowledge.calendar import BusinessCalendar
-from knowledge.contract import contract_status
 
 # Dashes customers type in place of '-' (after NFKC, which already folds the full-width one).
 _DASHES = "‐‑‒–—―−ー－ｰ"
@@ -67,30 +66,19 @@ def upsert_customer(
     return customer
 
 
-def payments_of(session: Session, customer: Customer) -> list[tuple[date, int]]:
-    """(paid_on, amount) of every payment received from the customer, oldest first."""
-    rows = session.execute(
-        select(Payment.paid_on, Payment.amount)
-        .where(Payment.customer_pk == customer.id)
-        .order_by(Payment.paid_on, Payment.id)
-    )
-    return [(paid_on, amount) for paid_on, amount in rows]
-
-
 def customer_overview(
     session: Session, customer: Customer, today: date, calendar: BusinessCalendar
 ) -> dict[str, Any]:
     """Everything about one customer's contract as of `today`, as JSON-ready values."""
-    terms = terms_of(customer.applied_on, customer.approved_on, customer.member, calendar)
-    status = contract_status(terms, today, calendar, customer.ended_on)
-    periods = periods_until(terms, today, customer.ended_on)
-    payments = payments_of(session, customer)
+    view = contract_view(session, customer, today, calendar)
+    terms, status, periods, payments = view.terms, view.status, view.periods, view.payments
     return {
         "customer_id": customer.customer_id,
         "company": customer.company,
         "contact_name": customer.contact_name,
         "email": customer.email,
         "member": customer.member,
+        "annual_fee": view.annual_fee,
         "status": customer.status,
         "applied_on": customer.applied_on.isoformat(),
         "approved_on": customer.approved_on.isoformat(),

@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.contracts import periods_until, terms_of
+from core.contracts import ContractInputs, extend_contracts
 from core.csvfile import (
     Row,
     RowError,
@@ -25,7 +25,7 @@ from core.csvfile import (
     require,
 )
 from core.customers import normalize_customer_id
-from core.models import Contract, ContractPeriod, Customer, Payment, utcnow
+from core.models import Customer, Payment, utcnow
 from core.models.customers import CUSTOMER_STATUSES
 from knowledge.calendar import BusinessCalendar
 
@@ -37,7 +37,7 @@ PAYMENT_COLUMNS = ("customer_id", "paid_on", "amount")
 # Rows per round trip: large enough to amortise it, small enough for SQLite's variable limit.
 CHUNK = 1000
 _FIELDS = CUSTOMER_COLUMNS[1:]
-_CONTRACT_INPUTS = ("applied_on", "approved_on", "member", "ended_on")
+_CONTRACT_DATES = ("applied_on", "approved_on")
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -213,7 +213,7 @@ def _upsert_chunk(
             inserts.append(values | {"created_at": now, "updated_at": now})
         elif any(getattr(row, name) != values[name] for name in _FIELDS):
             updates.append(values | {"id": row.id, "updated_at": now})
-            if any(getattr(row, name) != values[name] for name in _CONTRACT_INPUTS):
+            if any(getattr(row, name) != values[name] for name in _CONTRACT_DATES):
                 contract_changed.append(row.id)
         else:
             report.unchanged += 1
@@ -232,89 +232,19 @@ def _upsert_chunk(
         session.execute(update(Customer), updates)
     report.inserted += len(inserts)
     report.updated += len(updates)
-    by_pk = {pks[v["customer_id"]]: v for v in inserts}
-    by_pk |= {v["id"]: v for v in updates if v["id"] in set(contract_changed)}
-    by_pk |= _stale_contracts(session, chunk, existing, today, calendar)
-    _write_contracts(session, by_pk, today, calendar)
+    # Different dates make a different contract (a correction): it is written afresh. A member
+    # change alone keeps the periods billed (their fees stand) and applies from the next one.
+    inputs = {pks[v["customer_id"]]: _inputs(v) for v in inserts}
+    inputs |= {
+        existing[v["customer_id"]].id: _inputs(v) for v in chunk if v["customer_id"] in existing
+    }
+    extend_contracts(session, inputs, today, calendar, rewrite=contract_changed)
 
 
-def _stale_contracts(
-    session: Session,
-    chunk: list[dict[str, Any]],
-    existing: dict[str, Any],
-    today: date,
-    calendar: BusinessCalendar,
-) -> dict[int, dict[str, Any]]:
-    """Known customers without a contract or with fewer periods than `today` calls for."""
-    known = {existing[v["customer_id"]].id: v for v in chunk if v["customer_id"] in existing}
-    if not known:
-        return {}
-    with_contract = set(
-        session.scalars(select(Contract.customer_pk).where(Contract.customer_pk.in_(known)))
+def _inputs(values: dict[str, Any]) -> ContractInputs:
+    return ContractInputs(
+        values["applied_on"], values["approved_on"], values["member"], values["ended_on"]
     )
-    stale = {}
-    period_counts = Counter(
-        pk
-        for (pk,) in session.execute(
-            select(Contract.customer_pk).join(ContractPeriod).where(Contract.customer_pk.in_(known))
-        )
-    )
-    for pk, values in known.items():
-        if pk not in with_contract:
-            stale[pk] = values
-            continue
-        terms = terms_of(values["applied_on"], values["approved_on"], values["member"], calendar)
-        if len(periods_until(terms, today, values["ended_on"])) != period_counts[pk]:
-            stale[pk] = values
-    return stale
-
-
-def _write_contracts(
-    session: Session, by_pk: dict[int, dict[str, Any]], today: date, calendar: BusinessCalendar
-) -> None:
-    """(Re)write the contract and its periods of each customer in `by_pk`."""
-    if not by_pk:
-        return
-    session.execute(delete(Contract).where(Contract.customer_pk.in_(by_pk)))
-    now = utcnow()
-    contracts, period_sets = [], []
-    for pk, values in by_pk.items():
-        terms = terms_of(values["applied_on"], values["approved_on"], values["member"], calendar)
-        contracts.append(
-            {
-                "customer_pk": pk,
-                "applied_on": terms.applied_on,
-                "approved_on": terms.approved_on,
-                "member": terms.member,
-                "start_date": terms.start_date,
-                "free_period_end": terms.free_period_end,
-                "annual_fee": terms.annual_fee,
-                "updated_at": now,
-            }
-        )
-        period_sets.append(periods_until(terms, today, values["ended_on"]))
-    # RETURNING in parameter order would fall back to one INSERT per row on SQLite: select instead.
-    session.execute(insert(Contract.__table__), contracts)
-    ids_by_pk = dict(
-        session.execute(
-            select(Contract.customer_pk, Contract.id).where(Contract.customer_pk.in_(by_pk))
-        ).all()
-    )
-    ids = [ids_by_pk[pk] for pk in by_pk]
-    periods = [
-        {
-            "contract_id": contract_id,
-            "number": period.number,
-            "starts_on": period.starts_on,
-            "ends_on": period.ends_on,
-            "fee": period.fee,
-            "due_on": period.due_on,
-            "member": period.member,
-        }
-        for contract_id, periods in zip(ids, period_sets, strict=True)
-        for period in periods
-    ]
-    session.execute(insert(ContractPeriod.__table__), periods)
 
 
 def parse_payment(cells: dict[str, str]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import takewhile
 
 from knowledge.billing import Period, next_payment, plan_periods
 from knowledge.calendar import DEFAULT_CALENDAR, BusinessCalendar
@@ -174,9 +175,17 @@ def contract_status(
     # An end already fixed inside this period leaves nothing to cancel and nothing to renew.
     ends_now = ended_on is not None and ended_on <= period_end
     renewal_due = renewal_payment_due(period_end, terms.first_payment_due)
-    if periods is None:
-        periods = plan_periods(terms, ended_on)
-    payment = next_payment(periods, today)
+    # Enough periods for the next payment (at most the one after next) and the next period.
+    horizon = date(period_end.year + 2, 4, 1)
+    listed = list(
+        takewhile(
+            lambda p: p.starts_on <= horizon,
+            plan_periods(terms, ended_on) if periods is None else periods,
+        )
+    )
+    payment = next_payment(listed, today)
+    next_start = date(period_end.year, 4, 1)
+    renewal_fee = next((p.fee for p in listed if p.starts_on == next_start), terms.annual_fee)
     insured = _insurance(terms, today, ended_on)
     current = not (ended or never)
     return ContractStatus(
@@ -191,9 +200,9 @@ def contract_status(
         cancel_deadline=None if ends_now or not current else deadline,
         term_end_cancellable=cancellable and current and not ends_now,
         cancel_deadline_passed=current and not ends_now and today > deadline,
-        next_period_start=None if ends_now or not current else date(period_end.year, 4, 1),
+        next_period_start=None if ends_now or not current else next_start,
         next_period_end=None if ends_now or not current else date(period_end.year + 1, 3, 31),
-        renewal_fee=terms.annual_fee,
+        renewal_fee=renewal_fee,
         renewal_payment_due=None if ends_now or not current else renewal_due,
         next_payment_due=payment[0] if payment else None,
         next_payment_amount=payment[1] if payment else 0,

@@ -40,15 +40,11 @@ def ask(
     day = _day(today)
     facts = None
     if customer is not None:
-        from core.db import session_factory
-        from core.migrate import open_engine
+        from core.session import unit_of_work
 
-        engine = open_engine(settings.database_url)
-        try:
-            with session_factory(engine)() as session:
-                facts = customer_facts(session, customer, day, business_calendar(settings))
-        finally:
-            engine.dispose()
+        # A unit of work: reading the contract bills the periods fallen due (extend_periods).
+        with unit_of_work(settings) as session:
+            facts = customer_facts(session, customer, day, business_calendar(settings))
     answers = answer_engine(settings)
     if batch is None:
         _show(answers.answer(question or "", facts), as_json)

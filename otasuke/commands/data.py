@@ -145,7 +145,7 @@ def _describe(o: dict[str, Any]) -> list[str]:
     lines = [
         f"{o['customer_id']}  {o['company']}  ({o['contact_name']} <{o['email']}>)",
         f"  status: {o['status']}" + (f", ended {o['ended_on']}" if o["ended_on"] else ""),
-        f"  member: {'会員' if o['member'] else '非会員'}, annual fee {_yen(c['annual_fee'])}",
+        f"  member: {'会員' if o['member'] else '非会員'}, annual fee {_yen(o['annual_fee'])}",
         f"  applied {o['applied_on']}, approved {o['approved_on']}",
         f"  as of {o['today']}:",
         f"  usage start (利用開始日): {c['start_date']}",

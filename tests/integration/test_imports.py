@@ -86,11 +86,12 @@ def test_reimporting_updates_and_never_duplicates(session: Session, tmp_path: Pa
         "cancelled",
         date(2026, 3, 31),
     )
-    # The member change rewrote the contract; the end date stopped the renewals.
+    # The member change does not rewrite what was billed (第13条2項): the contract formed as a
+    # member keeps its first fee; the end date removed the renewal begun after it.
     contract = session.scalar(select(Contract))
-    assert (contract.member, contract.annual_fee) == (False, 99_000)
+    assert (contract.member, contract.annual_fee) == (True, 79_200)
     assert _count(session, Contract) == 1
-    assert _count(session, ContractPeriod) == 1
+    assert session.scalars(select(ContractPeriod.fee)).all() == [59_400]
 
 
 def test_bad_rows_are_reported_by_line_and_good_rows_still_load(
