@@ -17,7 +17,8 @@ from knowledge.calendar import BusinessCalendar
 
 # Dashes customers type in place of '-' (after NFKC, which already folds the full-width one).
 _DASHES = "‐‑‒–—―−ー－ｰ"
-_CUSTOMER_ID = re.compile(r"^([A-Z]{3})-?(\d{6})$")
+# [0-9], not \d: \d also matches other scripts' digits (Arabic-Indic ٠١٢…) that NFKC keeps.
+_CUSTOMER_ID = re.compile(r"^([A-Z]{3})-?([0-9]{6})$")
 
 
 def normalize_customer_id(text: str) -> str | None:
