@@ -1,8 +1,8 @@
-"""`customers import` and `payments import`: CSV rows checked one by one, written in bulk chunks."""
+"""`customers import`: CSV rows checked one by one, written in bulk chunks (and the shared parts
+of every import: the report, chunks, customer IDs)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +17,6 @@ from core.contracts import ContractInputs, extend_contracts
 from core.csvfile import (
     Row,
     RowError,
-    parse_amount,
     parse_date,
     parse_member,
     parse_optional_date,
@@ -25,7 +24,7 @@ from core.csvfile import (
     require,
 )
 from core.customers import normalize_customer_id
-from core.models import Customer, Payment, utcnow
+from core.models import Customer, utcnow
 from core.models.customers import CUSTOMER_STATUSES
 from knowledge.calendar import BusinessCalendar
 
@@ -33,11 +32,15 @@ CUSTOMER_COLUMNS = (
     "customer_id", "company", "contact_name", "email", "member",
     "applied_on", "approved_on", "status", "ended_on", "telegram_user",
 )  # fmt: skip
-PAYMENT_COLUMNS = ("customer_id", "paid_on", "amount")
 # Rows per round trip: large enough to amortise it, small enough for SQLite's variable limit.
 CHUNK = 1000
 _FIELDS = CUSTOMER_COLUMNS[1:]
 _CONTRACT_DATES = ("applied_on", "approved_on")
+# The columns' sizes (core/models/customers.py), in characters as PostgreSQL counts them.
+_LENGTHS = {
+    name: Customer.__table__.c[name].type.length
+    for name in ("company", "contact_name", "email", "telegram_user")
+}
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -67,12 +70,14 @@ class ImportReport:
         }
 
 
-def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
+def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _customer_id(cells: dict[str, str]) -> str:
+def parse_customer_id(cells: dict[str, str]) -> str:
+    """The row's customer_id, normalized; not like NIG-000123 → RowError."""
     raw = require(cells, "customer_id")
     normalized = normalize_customer_id(raw)
     if normalized is None:
@@ -93,16 +98,16 @@ def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
             return None
 
     values = {
-        "customer_id": cell(lambda: _customer_id(cells)),
-        "company": cell(lambda: require(cells, "company")),
-        "contact_name": cell(lambda: require(cells, "contact_name")),
-        "email": cell(lambda: _email(cells)),
+        "customer_id": cell(lambda: parse_customer_id(cells)),
+        "company": cell(lambda: _fits(require(cells, "company"), "company")),
+        "contact_name": cell(lambda: _fits(require(cells, "contact_name"), "contact_name")),
+        "email": cell(lambda: _fits(_email(cells), "email")),
         "member": cell(lambda: parse_member(cells.get("member", ""))),
         "applied_on": cell(lambda: parse_date(cells.get("applied_on", ""), "applied_on")),
         "approved_on": cell(lambda: parse_date(cells.get("approved_on", ""), "approved_on")),
         "status": cell(lambda: _status(cells)),
         "ended_on": cell(lambda: parse_optional_date(cells.get("ended_on", ""), "ended_on")),
-        "telegram_user": cells.get("telegram_user") or None,
+        "telegram_user": cell(lambda: _fits(cells.get("telegram_user") or None, "telegram_user")),
     }
     applied, approved = values["applied_on"], values["approved_on"]
     if applied and approved and approved < applied:
@@ -119,6 +124,14 @@ def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+def _fits(value: str | None, column: str) -> str | None:
+    """The value if it fits its column; PostgreSQL would fail the whole import on it."""
+    limit = _LENGTHS[column]
+    if value is not None and len(value) > limit:
+        raise RowError(f"{column}: {len(value)} characters, at most {limit}")
+    return value
+
+
 def _email(cells: dict[str, str]) -> str:
     email = require(cells, "email")
     if "@" not in email or any(ch.isspace() for ch in email):
@@ -133,9 +146,10 @@ def _status(cells: dict[str, str]) -> str:
     return status
 
 
-def _parse_all(
+def parse_all(
     rows: Iterable[Row], parse: Callable[[dict[str, str]], dict[str, Any]], report: ImportReport
 ) -> list[tuple[int, dict[str, Any]]]:
+    """(line, values) of each good row; each bad one goes to `report.errors`."""
     parsed: list[tuple[int, dict[str, Any]]] = []
     for row in rows:
         try:
@@ -159,7 +173,7 @@ def import_customers(
     report = ImportReport()
     first_line: dict[str, int] = {}
     good: list[dict[str, Any]] = []
-    for line, values in _parse_all(rows, parse_customer, report):
+    for line, values in parse_all(rows, parse_customer, report):
         seen = first_line.setdefault(values["customer_id"], line)
         if seen != line:
             report.errors.append((line, f"customer_id: {values['customer_id']} is on line {seen}"))
@@ -184,7 +198,7 @@ def upsert_customers(
 ) -> ImportReport:
     """Insert or update customers (values as `parse_customer` returns them) with their contracts."""
     report = report if report is not None else ImportReport()
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         _upsert_chunk(session, chunk, report, today, calendar)
         if progress:
             progress(len(chunk))
@@ -245,78 +259,3 @@ def _inputs(values: dict[str, Any]) -> ContractInputs:
     return ContractInputs(
         values["applied_on"], values["approved_on"], values["member"], values["ended_on"]
     )
-
-
-def parse_payment(cells: dict[str, str]) -> dict[str, Any]:
-    """One payment row as values; a bad cell → RowError naming the column."""
-    return {
-        "customer_id": _customer_id(cells),
-        "paid_on": parse_date(cells.get("paid_on", ""), "paid_on"),
-        "amount": parse_amount(cells.get("amount", "")),
-    }
-
-
-def import_payments(
-    session: Session, path: Path, *, actor: str = "cli", progress: Progress | None = None
-) -> ImportReport:
-    """Add the payments not yet recorded; a row seen before (same natural key) is `unchanged`."""
-    _, rows = read_rows(path, PAYMENT_COLUMNS)
-    report = ImportReport()
-    parsed = _parse_all(rows, parse_payment, report)
-    # Two equal payments on one day are both real: the n-th occurrence in the file is `seq` n,
-    # so the same file (or a longer one that repeats it) imported again adds nothing.
-    occurrences: Counter[tuple[str, date, int]] = Counter()
-    for _, values in parsed:
-        key = (values["customer_id"], values["paid_on"], values["amount"])
-        occurrences[key] += 1
-        values["seq"] = occurrences[key]
-    for chunk in _chunks(parsed):
-        _insert_payments(session, chunk, report)
-        if progress:
-            progress(len(chunk))
-    report.errors.sort()
-    audit.record(session, actor, "payments.imported", str(path.name), report.as_dict())
-    return report
-
-
-def _insert_payments(
-    session: Session, chunk: list[tuple[int, dict[str, Any]]], report: ImportReport
-) -> None:
-    ids = {values["customer_id"] for _, values in chunk}
-    pks = dict(
-        session.execute(
-            select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_(ids))
-        ).all()
-    )
-    keys = [
-        (pks[v["customer_id"]], v["paid_on"], v["amount"], v["seq"])
-        for _, v in chunk
-        if v["customer_id"] in pks
-    ]
-    key_columns = (Payment.customer_pk, Payment.paid_on, Payment.amount, Payment.seq)
-    present = (
-        set(
-            session.execute(
-                select(*key_columns).where(Payment.customer_pk.in_(set(pks.values())))
-            ).all()
-        )
-        if keys
-        else set()
-    )
-    now = utcnow()
-    new = []
-    for line, values in chunk:
-        pk = pks.get(values["customer_id"])
-        if pk is None:
-            report.errors.append((line, f"customer_id: no customer {values['customer_id']}"))
-            continue
-        key = (pk, values["paid_on"], values["amount"], values["seq"])
-        if key in present:
-            report.unchanged += 1
-            continue
-        present.add(key)
-        new.append(dict(zip(("customer_pk", "paid_on", "amount", "seq"), key, strict=True)))
-        new[-1]["imported_at"] = now
-    if new:
-        session.execute(insert(Payment.__table__), new)
-    report.inserted += len(new)

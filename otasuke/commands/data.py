@@ -99,7 +99,7 @@ def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag
 @payments_app.command("import")
 def import_payments(file: CsvFile, as_json: JsonFlag = False) -> None:
     """Add payments from CSV (customer_id, paid_on, amount); a row imported before is skipped."""
-    from core.imports import import_payments as run_import
+    from core.payments_import import import_payments as run_import
     from core.session import unit_of_work
     from core.settings import load_settings
 

@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.imports import CUSTOMER_COLUMNS, import_customers, import_payments
+from core.imports import CUSTOMER_COLUMNS, import_customers
 from core.models import AuditEntry, Contract, ContractPeriod, Customer, Payment
+from core.payments_import import import_payments
 from knowledge.calendar import DEFAULT_CALENDAR
 
 HEADER = ",".join(CUSTOMER_COLUMNS)
@@ -247,3 +248,27 @@ def test_a_cancelled_or_terminated_row_without_an_end_date_is_a_row_error(
     assert (line, rest) == (5, [])
     assert reason.startswith("ended_on: '2026-02-30'")
     assert "required" not in reason
+
+
+def test_a_cell_longer_than_its_column_is_a_row_error_and_the_rest_load(
+    session: Session, tmp_path: Path
+) -> None:
+    # PostgreSQL would refuse the whole import (DataError); SQLite would store it silently.
+    long_mail = "a" * 310 + "@example.jp"
+    rows = [
+        HEADER,
+        f"NIG-000001,{'社' * 201},山田,a@example.jp,1,2025-05-03,2025-05-10,active,,",
+        f"NIG-000002,B社,{'佐' * 201},b@example.jp,1,2025-05-03,2025-05-10,active,,",
+        f"NIG-000003,C社,鈴木,{long_mail},1,2025-05-03,2025-05-10,active,,",
+        f"NIG-000004,D社,高橋,d@example.jp,1,2025-05-03,2025-05-10,active,,@{'x' * 64}",
+        f"NIG-000005,{'社' * 200},田中,e@example.jp,1,2025-05-03,2025-05-10,active,,@{'x' * 63}",
+    ]
+    report = _import(session, _write(tmp_path / "c.csv", rows))
+    assert report.errors == [
+        (2, "company: 201 characters, at most 200"),
+        (3, "contact_name: 201 characters, at most 200"),
+        (4, "email: 321 characters, at most 320"),
+        (5, "telegram_user: 65 characters, at most 64"),
+    ]
+    assert report.inserted == 1
+    assert _count(session, Customer) == 1
