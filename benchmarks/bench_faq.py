@@ -184,15 +184,14 @@ def main() -> None:
     engine.answer("利用料金はいくらですか")  # the first question pays for lazy initialisation
     startup = time.perf_counter() - t0
 
-    dev_path = DEV
-    dev = load(dev_path)
+    dev = load(DEV)
     dev2 = load(DEV2) if DEV2.exists() else []
     if args.fit:
         fit(engine, dev + dev2)
         return
     f, latencies, details = run_engine(engine, dev)
     baseline = run_baseline(engine.terms, dev)
-    print(f"FAQ retrieval — development set {dev_path.relative_to(ROOT)} (in-sample)")
+    print(f"FAQ retrieval — development set {DEV.relative_to(ROOT)} (in-sample)")
     show("engine", f)
     show("baseline", baseline)
     print("Development set, cross-validated (5-fold × 10, calibration and threshold refitted)")
