@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-_MONTHS = (
+MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
@@ -16,7 +16,7 @@ MONEY_FACTS = frozenset({"annual_fee", "monthly_fee", "first_fee"})
 def format_date(d: date, lang: str) -> str:
     """`2027年1月29日` / `January 29, 2027`."""
     if lang == "en":
-        return f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
+        return f"{MONTH_NAMES[d.month - 1]} {d.day}, {d.year}"
     return f"{d.year}年{d.month}月{d.day}日"
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from otasuke.commands.common import parse_today, read_batch_lines
 
 if TYPE_CHECKING:
     from knowledge.answers import Answer
@@ -37,7 +38,7 @@ def ask(
     from core.settings import business_calendar, load_settings
 
     settings = load_settings()
-    day = _day(today)
+    day = parse_today(today)
     facts = None
     if customer is not None:
         from core.session import unit_of_work
@@ -49,35 +50,11 @@ def ask(
     if batch is None:
         _show(answers.answer(question or "", facts), as_json)
         return
-    for line in _lines(batch):
+    for line in read_batch_lines(str(batch), "--batch"):
         if not line.strip():
             _show_error("the question is empty", as_json)
             continue
         _show(answers.answer(line, facts), as_json)
-
-
-def _day(text: str | None) -> date:
-    from knowledge.calendar import JST
-
-    if text is None:
-        return datetime.now(JST).date()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise typer.BadParameter(f"--today: {text!r} is not a date like 2027-01-29") from None
-
-
-def _lines(path: Path) -> list[str]:
-    import sys
-
-    from core.errors import UserError
-
-    if str(path) == "-":
-        return sys.stdin.read().splitlines()
-    try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"--batch: cannot read {path} ({exc})") from None
 
 
 def _show_error(message: str, as_json: bool) -> None:

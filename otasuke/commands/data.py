@@ -6,11 +6,13 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from knowledge.formatting import format_yen
+from otasuke.commands.common import parse_today
 
 customers_app = typer.Typer(help="Customers and their contracts.", no_args_is_help=True)
 payments_app = typer.Typer(help="Payments the chamber received.", no_args_is_help=True)
@@ -19,27 +21,10 @@ CsvFile = Annotated[Path, typer.Argument(help="The CSV file (UTF-8 or CP932, wit
 JsonFlag = Annotated[bool, typer.Option("--json", help="One JSON object instead of text.")]
 
 
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 TodayOption = Annotated[
     str | None,
     typer.Option("--today", help="The day to compute as of (YYYY-MM-DD; default: today in JST)."),
 ]
-
-
-def _today(value: str | None) -> date:
-    from datetime import UTC, datetime
-
-    from knowledge.calendar import jst_date
-
-    return _parse_day(value) or jst_date(datetime.now(UTC))
 
 
 @contextmanager
@@ -88,7 +73,7 @@ def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag
     from core.settings import business_calendar, load_settings
 
     settings = load_settings()
-    day = _today(today)
+    day = parse_today(today)
     with unit_of_work(settings) as session, _progress(_count_lines(file), "customers") as step:
         report = run_import(
             session, file, today=day, calendar=business_calendar(settings), progress=step
@@ -123,7 +108,7 @@ def show(
     from core.settings import business_calendar, load_settings
 
     settings = load_settings()
-    day = _today(today)
+    day = parse_today(today)
     with unit_of_work(settings) as session:
         overview = customer_overview(
             session, get_customer(session, customer_id), day, business_calendar(settings)
@@ -135,17 +120,14 @@ def show(
         typer.echo(line)
 
 
-def _yen(amount: int) -> str:
-    return f"{amount:,}円"
-
-
 def _describe(o: dict[str, Any]) -> list[str]:
     c = o["contract"]
     period = o["current_period"]
     lines = [
         f"{o['customer_id']}  {o['company']}  ({o['contact_name']} <{o['email']}>)",
         f"  status: {o['status']}" + (f", ended {o['ended_on']}" if o["ended_on"] else ""),
-        f"  member: {'会員' if o['member'] else '非会員'}, annual fee {_yen(o['annual_fee'])}",
+        f"  member: {'会員' if o['member'] else '非会員'}, "
+        f"annual fee {format_yen(o['annual_fee'], 'ja')}",
         f"  applied {o['applied_on']}, approved {o['approved_on']}",
         f"  as of {o['today']}:",
         f"  usage start (利用開始日): {c['start_date']}",
@@ -175,12 +157,12 @@ def _describe(o: dict[str, Any]) -> list[str]:
             state = "nothing owed"
         lines.append(
             f"    period {due['period']} ({due['period_start']} – {due['period_end']}): "
-            f"{_yen(due['amount'])} due {due['due_on']}, {state}"
+            f"{format_yen(due['amount'], 'ja')} due {due['due_on']}, {state}"
         )
-    lines.append(f"  paid so far: {_yen(o['total_paid'])}")
+    lines.append(f"  paid so far: {format_yen(o['total_paid'], 'ja')}")
     nxt = o["next_payment"]
     lines.append(
-        f"  next payment: {_yen(nxt['amount'])} due {nxt['due_on']}"
+        f"  next payment: {format_yen(nxt['amount'], 'ja')} due {nxt['due_on']}"
         if nxt
         else "  next payment: none"
     )

@@ -137,17 +137,9 @@ def batch(
 ) -> None:
     """One JSON request a line in, one JSON result a line out, in order; bad lines get errors."""
     from knowledge.rule_requests import answer_lines
+    from otasuke.commands.common import read_batch_lines
 
-    if source == "-":
-        # A file gets its BOM stripped by utf-8-sig; standard input needs the same.
-        text = sys.stdin.read().removeprefix("\ufeff")
-    else:
-        try:
-            with open(source, encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise typer.BadParameter(f"cannot read {source}: {exc}") from None
-    out = answer_lines(text.splitlines())
+    out = answer_lines(read_batch_lines(source))
     if out:
         sys.stdout.write("\n".join(out) + "\n")
         sys.stdout.flush()

@@ -1,0 +1,46 @@
+"""What several commands share: the day they compute as of, and the lines of a batch input."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import typer
+
+
+def parse_today(value: str | None, option: str = "--today") -> date:
+    """`--today YYYY-MM-DD`, or today in JST when not given; a bad date → BadParameter."""
+    if value is None:
+        from datetime import UTC, datetime
+
+        from knowledge.calendar import jst_date
+
+        return jst_date(datetime.now(UTC))
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def read_batch_lines(source: str, option: str = "FILE") -> list[str]:
+    """The lines of a UTF-8 file (with or without a BOM), or of standard input for `-`."""
+    try:
+        if source == "-":
+            return _decode(_stdin_bytes()).splitlines()
+        with open(source, "rb") as handle:
+            return _decode(handle.read()).splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        where = "standard input" if source == "-" else source
+        raise typer.BadParameter(f"{option}: cannot read {where} ({exc})") from None
+
+
+def _stdin_bytes() -> bytes | str:
+    # The bytes when there are any: a bare locale (LANG=C) must not decide the encoding.
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read()
+
+
+def _decode(data: bytes | str) -> str:
+    # utf-8-sig drops a BOM (Excel and Notepad write one); text already read may carry it too.
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    return text.removeprefix("\ufeff")
