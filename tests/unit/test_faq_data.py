@@ -96,15 +96,16 @@ def test_answers_are_short(entries):
         assert len(e["answer_en"].split()) <= 95, f"{e['id']}: answer_en too long"
 
 
-def test_every_entry_has_nine_distinct_phrasings_with_two_in_english(entries):
+def test_every_entry_has_fourteen_distinct_phrasings_with_three_in_english(entries):
+    # customers write in many voices (kana-only, terse, jargon-free, long, typos, English)
     for e in entries:
         phrasings = e["phrasings"]
         assert isinstance(phrasings, list), e["id"]
         assert all(isinstance(p, str) and p.strip() for p in phrasings), e["id"]
-        assert len(phrasings) >= 9, f"{e['id']}: only {len(phrasings)} phrasings"
+        assert len(phrasings) >= 14, f"{e['id']}: only {len(phrasings)} phrasings"
         assert len({fold(p) for p in phrasings}) == len(phrasings), f"{e['id']}: repeats"
         english = sum(not JAPANESE.search(p) for p in phrasings)
-        assert english >= 2, f"{e['id']}: {english} English phrasings"
+        assert english >= 3, f"{e['id']}: {english} English phrasings"
         assert len(phrasings) - english >= 6, f"{e['id']}: few Japanese"
 
 
