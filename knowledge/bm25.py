@@ -6,6 +6,8 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
 
 class CosineIndex:
     """TF-IDF (log tf, smoothed idf) cosine similarity; scores are 0..1, comparable across
@@ -19,12 +21,13 @@ class CosineIndex:
             df.update(set(doc))
         self.idf = {t: math.log((1 + self.size) / (1 + n)) + 1.0 for t, n in df.items()}
         self.unseen_idf = math.log(1 + self.size) + 1.0
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, list[tuple[int, float]]] = {}
         for i, doc in enumerate(docs):
             weights = self._weights(doc)
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             for t, w in weights.items():
-                self.postings.setdefault(t, []).append((i, w / norm))
+                postings.setdefault(t, []).append((i, w / norm))
+        self.postings = _as_arrays(postings)
 
     def _weights(self, tokens: Sequence[str]) -> dict[str, float]:
         tf = Counter(tokens)
@@ -32,15 +35,16 @@ class CosineIndex:
 
     def scores(self, tokens: Sequence[str]) -> list[float]:
         """Cosine similarity of the question to every document, in document order."""
-        out = [0.0] * self.size
+        out = np.zeros(self.size)
         weights = self._weights(tokens)
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if not norm:
-            return out
+            return out.tolist()
         for t, w in weights.items():
-            for i, dw in self.postings.get(t, ()):
-                out[i] += w * dw / norm
-        return out
+            if t in self.postings:
+                docs, doc_weights = self.postings[t]
+                out[docs] += w * doc_weights / norm
+        return out.tolist()
 
 
 def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3)) -> list[str]:
@@ -59,19 +63,31 @@ class BM25Index:
         for doc in docs:
             df.update(set(doc))
         self.idf = {t: math.log(1 + (self.size - n + 0.5) / (n + 0.5)) for t, n in df.items()}
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, list[tuple[int, float]]] = {}
         for i, doc in enumerate(docs):
             norm = k1 * (1 - b + b * lengths[i] / (avg or 1.0))
             for t, n in Counter(doc).items():
-                self.postings.setdefault(t, []).append((i, n * (k1 + 1) / (n + norm)))
+                postings.setdefault(t, []).append((i, n * (k1 + 1) / (n + norm)))
+        self.postings = _as_arrays(postings)
 
     def scores(self, tokens: Sequence[str]) -> list[float]:
         """BM25 score of every document for the question's tokens, in document order."""
-        out = [0.0] * self.size
+        out = np.zeros(self.size)
         for t in set(tokens):
             idf = self.idf.get(t)
             if idf is None:
                 continue
-            for i, w in self.postings[t]:
-                out[i] += idf * w
-        return out
+            docs, weights = self.postings[t]
+            out[docs] += idf * weights
+        return out.tolist()
+
+
+def _as_arrays(
+    postings: dict[str, list[tuple[int, float]]],
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Postings as (documents, weights) arrays: a question adds a whole posting in one step
+    (a document appears once in a posting, so the indexed add has no collisions)."""
+    return {
+        t: (np.array([i for i, _ in p], dtype=np.intp), np.array([w for _, w in p]))
+        for t, p in postings.items()
+    }

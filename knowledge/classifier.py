@@ -12,6 +12,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 WORD_WEIGHT = 1.0  # one content word counts as much as…
 GRAM_WEIGHT = 0.5  # …two reading n-grams (a word yields several overlapping n-grams)
 # Single kana say nothing about the topic; 2- and 3-grams did better in cross-validation.
@@ -59,21 +61,26 @@ class NaiveBayes:
         totals = [sum(c.values()) for c in counts]
         # A feature a class never saw: log(α / (N_c + α|V|)); a seen one adds log((n + α) / α).
         self.unseen = [math.log(ALPHA / (n + ALPHA * size)) for n in totals]
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, list[tuple[int, float]]] = {}
         for label, c in enumerate(counts):
             for f, n in c.items():
-                self.postings.setdefault(f, []).append((label, math.log((n + ALPHA) / ALPHA)))
+                postings.setdefault(f, []).append((label, math.log((n + ALPHA) / ALPHA)))
+        # As arrays: a common n-gram is in hundreds of classes, added in one step per question.
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            f: (np.array([label for label, _ in p]), np.array([w for _, w in p]))
+            for f, p in postings.items()
+        }
 
     def log_likelihoods(self, feats: Counter[str]) -> tuple[list[float], float]:
         """Per class (the background last), the log-likelihood of the known features, and
         their total weight."""
         known = {f: n for f, n in feats.items() if f in self.vocabulary}
         mass = sum(known.values())
-        out = [mass * u for u in self.unseen]
+        out = np.array(self.unseen) * mass
         for f, n in known.items():
-            for label, w in self.postings[f]:
-                out[label] += n * w
-        return out, mass
+            labels, weights = self.postings[f]
+            out[labels] += n * weights  # a class appears once in a posting: no collisions
+        return out.tolist(), mass
 
     def posterior(self, feats: Counter[str]) -> list[float]:
         """P(class | text) with the log-likelihoods tempered per unit of feature mass; what

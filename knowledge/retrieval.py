@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.analyzer import Analyzer, default_analyzer
@@ -146,6 +147,13 @@ class Retriever:
                 texts.append(_Text(i, text, analysis.reading))
         self._texts = texts
         self._readings = [t.reading for t in texts]
+        # Texts are grouped by class in class order: class i's texts are [starts[i], ends[i]).
+        self._entry_of = np.array([t.entry for t in texts], dtype=np.intp)
+        counts = np.bincount(self._entry_of, minlength=len(self.faq) + len(self.out_of_scope))
+        if len(texts) and not counts.all():
+            raise ValueError("every FAQ entry and out-of-scope intent needs a text")
+        self._ends = np.cumsum(counts)
+        self._starts = self._ends - counts
         self._cosine = CosineIndex(token_docs)
         # The entry as a whole (all its texts): one odd phrasing should not carry an entry.
         whole: list[list[str]] = [[] for _ in range(len(self.faq) + len(self.out_of_scope))]
@@ -176,45 +184,48 @@ class Retriever:
         """Rank the FAQ entries and the articles for a question; decide on a hand-off."""
         analysis = self.analyzer.analyse(question)
         tokens, reading = analysis.tokens, analysis.reading
-        cos = self._cosine.scores(tokens)
-        whole = self._entries.scores(tokens)
-        read = _fuzzy(reading, self._readings, fuzz.ratio)
-        best: dict[int, tuple[float, int]] = {}
-        for k, t in enumerate(self._texts):
-            s = W_COS * cos[k] + W_READ * read[k] + W_ENTRY * whole[t.entry]
-            if s > best.get(t.entry, (-1.0, 0))[0]:
-                best[t.entry] = (s, k)
+        # One score per text, then each class's best text: vectorised, since the FAQ and the
+        # intents have thousands of texts and every question is scored against all of them.
+        whole = np.asarray(self._entries.scores(tokens))
+        per_text = (
+            W_COS * np.asarray(self._cosine.scores(tokens))
+            + W_READ * _fuzzy(reading, self._readings)
+            + W_ENTRY * whole[self._entry_of]
+        )
+        similarity = np.maximum.reduceat(per_text, self._starts) if len(per_text) else per_text
         # The posterior sums to 1 whether or not any entry fits: in the article ranking it
         # counts in proportion to the entry's similarity, so that clauses still rank an
         # article no entry covers.
-        evidence = dict.fromkeys(best, 0.0)
         background = 1.0
-        if best:
-            posterior = self._classifier.posterior(features(tokens, reading))
-            background = max(0.0, 1.0 - sum(posterior))
-            evidence = {i: s * (1 + W_CLASSIFIER * posterior[i]) for i, (s, _) in best.items()}
-            best = {i: (s + W_CLASSIFIER * posterior[i], k) for i, (s, k) in best.items()}
+        evidence = scores = similarity
+        if len(similarity):
+            posterior = np.asarray(self._classifier.posterior(features(tokens, reading)))
+            background = max(0.0, 1.0 - float(posterior.sum()))
+            evidence = similarity * (1 + W_CLASSIFIER * posterior)
+            scores = similarity + W_CLASSIFIER * posterior
         n = len(self.faq)
-        ranked = sorted(((i, v) for i, v in best.items() if i < n), key=lambda kv: -kv[1][0])
+        ranked = [int(i) for i in np.argsort(-scores[:n], kind="stable")]
         matches = tuple(
-            Match(self.faq[i], round(s, 4), self._texts[k].text) for i, (s, k) in ranked[:limit]
+            Match(self.faq[i], round(float(scores[i]), 4), self._best_text(per_text, i))
+            for i in ranked[:limit]
         )
         clause_hits = self._clause_hits(question, tokens)
         top = matches[0].score if matches else 0.0
         margin = top - _runner_up(matches)
         unknown = self.unknown_share(analysis.words)
         oos, gap = None, 0.0
-        closest = max((i for i in best if i >= n), key=lambda i: best[i][0], default=None)
-        if closest is not None:
-            s, k = best[closest]
-            oos = OutOfScopeMatch(self.out_of_scope[closest - n], round(s, 4), self._texts[k].text)
-            gap = round(s - top, 4)
+        if len(scores) > n:
+            closest = n + int(np.argmax(scores[n:]))
+            best = float(scores[closest])
+            text = self._best_text(per_text, closest)
+            oos = OutOfScopeMatch(self.out_of_scope[closest - n], round(best, 4), text)
+            gap = round(best - top, 4)
         background = round(background, 4)
         confidence = calibrated(top, margin, unknown, gap, background, self.calibration)
         declined = oos is not None and gap > OOS_MARGIN
         handoff = declined or confidence < self.threshold
         articles = self._articles(
-            [Match(self.faq[i], evidence[i], "") for i, _ in ranked],  # no intent: no article
+            [Match(self.faq[i], float(evidence[i]), "") for i in ranked],  # no intent: no article
             clause_hits,
             ARTICLES_HANDOFF if handoff else ARTICLES,
         )
@@ -222,6 +233,11 @@ class Retriever:
             question, matches, clause_hits, articles, top, margin, unknown, confidence, handoff,
             oos, gap, background, declined,
         )  # fmt: skip
+
+    def _best_text(self, per_text: np.ndarray, item: int) -> str:
+        """The text of class `item` that scored best (the first, on a tie)."""
+        start, end = self._starts[item], self._ends[item]
+        return self._texts[start + int(np.argmax(per_text[start:end]))].text
 
     def unknown_share(self, words: Sequence[str]) -> float:
         """The share of the question's words that neither the FAQ nor the terms ever use
@@ -268,14 +284,11 @@ class Retriever:
         return tuple(ranked[:limit])
 
 
-def _fuzzy(query: str, choices: list[str], scorer) -> list[float]:  # type: ignore[no-untyped-def]
-    out = [0.0] * len(choices)
-    if not query:
-        return out
-    # extract_iter, not extract: every score is needed, and sorting them all costs half the time.
-    for _, s, k in process.extract_iter(query, choices, scorer=scorer):
-        out[k] = s / 100.0
-    return out
+def _fuzzy(query: str, choices: list[str]) -> np.ndarray:
+    """rapidfuzz's ratio of the query to every choice, 0..1 (cdist: one C loop, no sorting)."""
+    if not query or not choices:
+        return np.zeros(len(choices))
+    return process.cdist([query], choices, scorer=fuzz.ratio, dtype=np.float64)[0] / 100.0
 
 
 def _relative(scores: list[float]) -> list[float]:
