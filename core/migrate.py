@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,12 +12,19 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from core.errors import UserError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 UPGRADE_HINT = "run `otasuke db upgrade`"
+# `otasuke run` migrates on every start, a deploy may run `db upgrade` meanwhile: one waits for
+# the other (at most this long), then finds the database at head and does nothing.
+LOCK_TIMEOUT_SECONDS = 120
+# PostgreSQL's advisory lock key for migrations: any constant other code does not use.
+ADVISORY_LOCK_KEY = 0x6F7461737563  # "otasuc"
+# Alembic's `context` and `op` are module globals: two migrations in one process would mix.
+_IN_PROCESS = threading.Lock()
 
 
 def alembic_config() -> Config:
@@ -49,9 +59,41 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def _run(engine: Engine, step: object, revision: str) -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with (
+        _IN_PROCESS,
+        engine.connect() as connection,
+        _migration_lock(connection),
+        connection.begin(),
+    ):
         config.attributes["connection"] = connection
         step(config, revision)  # type: ignore[operator]
+
+
+@contextmanager
+def _migration_lock(connection: Connection) -> Iterator[None]:
+    """One migration at a time per database, across processes and hosts."""
+    if connection.dialect.name == "postgresql":
+        # Session-level, so it spans the migration's own transaction; SET LOCAL ends with this one.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")
+            connection.commit()
+        return
+    # SQLite: core.db begins every transaction IMMEDIATE, so the migration's transaction holds
+    # the write lock from its start; the other one waits for it (longer than usual) at BEGIN.
+    from core.db import SQLITE_BUSY_TIMEOUT_MS
+
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={LOCK_TIMEOUT_SECONDS * 1000}")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        connection.commit()
 
 
 @dataclass(frozen=True)

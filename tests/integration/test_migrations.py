@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -44,3 +48,36 @@ def test_the_models_match_the_migrations(fresh_engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+# Each upgrade in its own process, as `otasuke run` beside `otasuke db upgrade`; both start
+# migrating at the same instant (after their imports), so they do collide.
+_UPGRADE = """
+import sys, time
+from core import migrate
+from core.db import make_engine
+engine = make_engine(sys.argv[1])
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+migrate.upgrade(engine)
+"""
+
+
+def test_two_upgrades_of_an_empty_database_at_once_both_succeed(empty_url: str) -> None:
+    start_at = str(time.time() + 3)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _UPGRADE, empty_url, start_at],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [(run.wait(timeout=120), run.communicate()[1]) for run in runs]
+    assert [code for code, _ in results] == [0, 0], [err[-6000:] for _, err in results]
+    engine = make_engine(empty_url)
+    try:
+        assert migrate.status(engine).up_to_date
+        assert set(inspect(engine).get_table_names()) >= TABLES
+    finally:
+        engine.dispose()
