@@ -14,6 +14,9 @@ from core.models import OutboxMail, utcnow
 # Backoff between attempts: 1, 2, 4 … minutes, at most 6 hours; after MAX_ATTEMPTS it is failed.
 MAX_ATTEMPTS = 10
 _MAX_DELAY = timedelta(hours=6)
+# How long a claimed mail is left to its sender before another may take it (SMTP's own timeouts
+# are minutes at most).
+LEASE = timedelta(minutes=10)
 # The `key` column holds 255 characters; a Message-ID alone may run to 998 (RFC 5322).
 KEY_LENGTH = 255
 _HASH_MARK = "#sha256:"
@@ -67,7 +70,7 @@ def enqueue_mail(
 
 
 def due_mail(session: Session, now: datetime | None = None, limit: int = 50) -> list[OutboxMail]:
-    """Pending mail whose next attempt is due, oldest first."""
+    """Pending mail whose next attempt is due, oldest first: candidates, each to `claim_mail`."""
     return list(
         session.scalars(
             select(OutboxMail)
@@ -76,6 +79,27 @@ def due_mail(session: Session, now: datetime | None = None, limit: int = 50) -> 
             .limit(limit)
         )
     )
+
+
+def claim_mail(
+    session: Session, mail_id: int, now: datetime | None = None, lease: timedelta = LEASE
+) -> bool:
+    """Take a due mail for `lease`; True for one caller only. Commit before sending it."""
+    # The conditional UPDATE is the whole race: a second sender (another instance, a restart)
+    # finds the next attempt moved past `now` and gets no row. A sender that dies mid-send just
+    # lets the lease run out: the mail is due again and goes out later, never lost.
+    now = now or utcnow()
+    result = session.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.status == "pending",
+            OutboxMail.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def mark_sent(session: Session, mail_id: int, now: datetime | None = None) -> None:

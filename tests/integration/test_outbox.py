@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core import outbox
+from core.db import session_factory
 from core.models import OutboxMail, utcnow
 
 
@@ -61,3 +63,63 @@ def test_a_key_longer_than_the_column_is_stored_as_its_hash_and_still_queued_onc
     assert first.key.startswith("ack:<xxx")
     assert first.key == outbox.storable_key(long_key)
     assert outbox.storable_key("ack:<short@x>") == "ack:<short@x>"
+
+
+def _claim_at_once(engine: Engine, mail_id: int, now: datetime, claimers: int = 2) -> list[bool]:
+    """`claimers` threads, each in its own session, claim the same mail at the same moment."""
+    sessions = session_factory(engine)
+    start = threading.Barrier(claimers)
+    results: list[bool | BaseException] = []
+
+    def claim() -> None:
+        try:
+            start.wait()
+            with sessions.begin() as session:
+                results.append(outbox.claim_mail(session, mail_id, now))
+        except BaseException as exc:  # the main thread asserts on it
+            results.append(exc)
+
+    threads = [threading.Thread(target=claim) for _ in range(claimers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(result, bool) for result in results), results
+    return [bool(result) for result in results]
+
+
+def test_two_senders_claiming_one_mail_at_once_one_wins(fresh_engine: Engine) -> None:
+    with session_factory(fresh_engine).begin() as session:
+        mail_id = outbox.enqueue_mail(session, "k", "ack", "a@example.jp", "s", "b").id
+    now = utcnow() + timedelta(seconds=1)
+    assert sorted(_claim_at_once(fresh_engine, mail_id, now, claimers=4)) == [
+        False,
+        False,
+        False,
+        True,
+    ]
+
+
+def test_a_claimed_mail_is_claimed_again_only_after_its_lease_runs_out(
+    fresh_engine: Engine,
+) -> None:
+    sessions = session_factory(fresh_engine)
+    with sessions.begin() as session:
+        mail_id = outbox.enqueue_mail(session, "k", "ack", "a@example.jp", "s", "b").id
+    now = utcnow() + timedelta(seconds=1)
+    assert sorted(_claim_at_once(fresh_engine, mail_id, now)) == [False, True]
+    # The sender died before mark_sent: within the lease the mail is nobody else's …
+    within = now + outbox.LEASE - timedelta(seconds=1)
+    with sessions.begin() as session:
+        assert outbox.due_mail(session, within) == []
+        assert not outbox.claim_mail(session, mail_id, within)
+    # … after it, the mail is due again, one sender takes it, and once sent it is done.
+    after = now + outbox.LEASE
+    with sessions.begin() as session:
+        assert [m.id for m in outbox.due_mail(session, after)] == [mail_id]
+    assert sorted(_claim_at_once(fresh_engine, mail_id, after)) == [False, True]
+    with sessions.begin() as session:
+        outbox.mark_sent(session, mail_id, now=after)
+        mail = session.get_one(OutboxMail, mail_id)
+        assert (mail.status, mail.attempts) == ("sent", 1)
+        assert not outbox.claim_mail(session, mail_id, after + 2 * outbox.LEASE)
