@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,18 +34,25 @@ SECRET_SETTINGS = frozenset({"telegram_token", "imap_password", "smtp_password"}
 Tls = Literal["implicit", "starttls", "none"]
 MonthDay = Annotated[tuple[int, int], NoDecode]
 _MONTH_DAY = re.compile(r"^\s*(\d{1,2})[-/](\d{1,2})\s*$")
+# A yearly date must exist every year: checked against a common year, so 2-29 is refused too.
+_COMMON_YEAR = 2025
+# The password of a database URL (SQLAlchemy's own split: user, then `:password@`).
+_URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]+@")
 
 
 def _month_day(value: Any) -> Any:
-    """'12-29' or '12/29' (or a [12, 29] pair from TOML) → (12, 29)."""
+    """'12-29' or '12/29' (or a [12, 29] pair from TOML) → (12, 29); the day must exist yearly."""
     if isinstance(value, str):
         match = _MONTH_DAY.match(value)
         if not match:
             raise ValueError("not a month-day like 12-29")
         value = (int(match[1]), int(match[2]))
-    month, day = value
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        raise ValueError("not a month-day like 12-29")
+    try:
+        month, day = value
+        date(_COMMON_YEAR, month, day)
+    except (TypeError, ValueError):
+        shown = "-".join(map(str, value)) if isinstance(value, tuple | list) else repr(value)
+        raise ValueError(f"{shown} is not a day of every year (a month-day like 12-29)") from None
     return (month, day)
 
 
@@ -146,6 +155,13 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """As pydantic shows them, with the database URL's password masked like other secrets."""
+        for name, value in super().__repr_args__():
+            if name == "database_url" and isinstance(value, str):
+                value = _URL_PASSWORD.sub(r"\1***@", value)
+            yield name, value
+
     @property
     def is_sqlite(self) -> bool:
         """Whether the database is a SQLite file (the embedded default)."""
@@ -203,18 +219,33 @@ def _toml_path(env: Mapping[str, str], explicit: Path | str | None) -> Path | No
 
 
 def _check_toml(path: Path) -> set[str]:
-    """The keys the file sets; a file that is not TOML or that holds a secret is refused."""
+    """The keys the file sets; not TOML, an unknown key or a secret → refused."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UserError(f"{path}: not a readable TOML file ({exc})") from None
-    secrets = sorted(SECRET_SETTINGS & {key.lower() for key in data})
+    keys = {key.lower() for key in data}
+    # A typo (`imap_hots`) would otherwise leave the default in force without a word.
+    unknown = sorted(keys - set(Settings.model_fields))
+    if unknown:
+        described = ", ".join(_with_suggestion(key) for key in unknown)
+        raise UserError(f"{path}: unknown setting(s) {described}")
+    secrets = sorted(SECRET_SETTINGS & keys)
+    url = next((value for key, value in data.items() if key.lower() == "database_url"), None)
+    if isinstance(url, str) and _URL_PASSWORD.search(url):
+        secrets.append("database_url")
     if secrets:
         names = ", ".join(f"{ENV_PREFIX}{key.upper()}" for key in secrets)
         raise UserError(
-            f"{path}: {', '.join(secrets)} must not be in a file; set {names} in the environment"
+            f"{path}: {', '.join(secrets)} must not be in a file (a password is a secret); "
+            f"set {names} in the environment"
         )
-    return {key.lower() for key in data}
+    return keys
+
+
+def _with_suggestion(key: str) -> str:
+    close = difflib.get_close_matches(key, Settings.model_fields, n=1)
+    return f"{key} (did you mean {close[0]}?)" if close else key
 
 
 _MESSAGES = {

@@ -59,3 +59,43 @@ def test_a_file_that_is_not_toml_is_a_user_error(tmp_path: Path) -> None:
 def test_a_missing_config_file_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         load_settings({"OTASUKE_CONFIG": str(tmp_path / "none.toml")})
+
+
+def test_an_unknown_key_in_the_file_is_refused_with_its_name(tmp_path: Path) -> None:
+    path = _toml(tmp_path, 'imap_hots = "imap.example.jp"\nmail_from = "a@b.jp"\ncolour = 1\n')
+    with pytest.raises(UserError) as caught:
+        load_settings({}, toml_path=path)
+    assert str(caught.value) == (
+        f"{path}: unknown setting(s) colour, imap_hots (did you mean imap_host?)"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://otasuke:hunter2@db.example.jp:5432/otasuke",
+        "postgresql://otasuke:p@ss:w/rd@db.example.jp/otasuke",
+    ],
+)
+def test_a_database_url_with_a_password_in_the_file_is_refused(tmp_path: Path, url: str) -> None:
+    path = _toml(tmp_path, f'database_url = "{url}"\n')
+    with pytest.raises(UserError, match="OTASUKE_DATABASE_URL in the environment") as caught:
+        load_settings({}, toml_path=path)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql+psycopg://postgres@127.0.0.1:5432/test", "sqlite:///var/other.db"],
+)
+def test_a_database_url_without_a_password_may_be_in_the_file(tmp_path: Path, url: str) -> None:
+    path = _toml(tmp_path, f'database_url = "{url}"\n')
+    assert load_settings({}, toml_path=path).database_url == url
+
+
+def test_a_month_day_in_the_file_that_is_not_there_every_year_names_the_key(
+    tmp_path: Path,
+) -> None:
+    path = _toml(tmp_path, "renewal_notice_day = [2, 29]\n")
+    with pytest.raises(UserError, match=r"otasuke\.toml: renewal_notice_day: 2-29 is not a day"):
+        load_settings({}, toml_path=path)

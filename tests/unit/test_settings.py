@@ -99,3 +99,42 @@ def test_the_business_calendar_follows_the_settings() -> None:
     calendar = business_calendar(settings)
     assert calendar.year_end_break_start == (12, 28)
     assert calendar.closed_days == ((8, 15), (8, 14))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("OTASUKE_RENEWAL_NOTICE_DAY", "2-30"),
+        ("OTASUKE_RENEWAL_NOTICE_DAY", "2-29"),  # not there in three years out of four
+        ("OTASUKE_YEAR_END_BREAK_END", "4/31"),
+        ("OTASUKE_YEAR_END_BREAK_START", "13-01"),
+        ("OTASUKE_CLOSED_DAYS", "8-15, 6-31"),
+    ],
+)
+def test_a_month_day_that_is_not_there_every_year_is_refused_naming_the_variable(
+    name: str, value: str
+) -> None:
+    with pytest.raises(UserError) as caught:
+        load_settings({name: value})
+    message = str(caught.value)
+    assert message.startswith(f"{name}: ")
+    assert "is not a day of every year" in message
+    assert "\n" not in message
+
+
+def test_the_last_day_of_every_month_is_a_month_day() -> None:
+    settings = load_settings({"OTASUKE_CLOSED_DAYS": "1-31, 2-28, 4-30, 12-31"})
+    assert settings.closed_days == [(1, 31), (2, 28), (4, 30), (12, 31)]
+
+
+def test_an_unknown_variable_in_the_environment_is_ignored() -> None:
+    assert load_settings({"OTASUKE_IMAP_HOTS": "imap.example.jp"}).imap_host is None
+
+
+def test_the_database_password_is_not_shown_when_settings_are_printed() -> None:
+    url = "postgresql+psycopg://otasuke:hunter2@db.example.jp:5432/otasuke"
+    settings = load_settings({"OTASUKE_DATABASE_URL": url})
+    assert settings.database_url == url
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in str(settings)
+    assert "otasuke:***@db.example.jp" in repr(settings)
