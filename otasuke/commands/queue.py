@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -22,6 +23,13 @@ ByOption = Annotated[
 
 def _actor(by: str | None) -> str:
     return by or f"cli:{getpass.getuser()}"
+
+
+def _when(moment: datetime) -> str:
+    """Staff read the chamber's time: 2026-11-26 21:07 JST."""
+    from knowledge.calendar import to_jst
+
+    return to_jst(moment).strftime("%Y-%m-%d %H:%M JST")
 
 
 @app.command("list")
@@ -63,12 +71,13 @@ def show(action_id: ActionId) -> None:
         lines = [
             f"#{action.id} {action.kind} [{action.status}] customer {customer}",
             f"  {action.summary}",
-            f"  queued {action.created_at.isoformat()}",
+            f"  queued {_when(action.created_at)}",
             f"  payload {json.dumps(action.payload, ensure_ascii=False)}",
         ]
-        if action.decided_by:
+        if action.decided_by and action.decided_at:
             lines.append(
-                f"  decided by {action.decided_by} at {action.decided_at}: {action.reason or ''}"
+                f"  decided by {action.decided_by} at {_when(action.decided_at)}: "
+                f"{action.reason or ''}"
             )
         if action.error:
             lines.append(f"  error: {action.error}")

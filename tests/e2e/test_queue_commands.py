@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from core import queue
 from core.db import make_engine, session_factory
-from core.models import Customer
+from core.models import Action, Customer
 
 
 @pytest.fixture
@@ -92,3 +92,17 @@ def test_an_action_id_out_of_range_is_one_line_not_a_traceback(
     assert result.err.count("\n") == 1
     assert result.err.startswith("otasuke: error: ")
     assert "action_id" in result.err.lower()
+
+
+def test_show_gives_times_in_jst_in_one_format(otasuke, actions: list[int], empty_url: str) -> None:
+    engine = make_engine(empty_url)
+    with session_factory(engine).begin() as session:
+        session.get_one(Action, actions[0]).created_at = datetime(2026, 11, 26, 12, 7, tzinfo=UTC)
+        queue.approve(
+            session, actions[0], "cli:alice", "ok", now=datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+        )
+    engine.dispose()
+    shown = otasuke("queue", "show", str(actions[0])).out
+    assert "  queued 2026-11-26 21:07 JST\n" in shown
+    assert "  decided by cli:alice at 2026-11-27 00:30 JST: ok\n" in shown
+    assert "+00:00" not in shown
