@@ -20,7 +20,7 @@ def record(
     *,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Add one entry (flushed with the caller's transaction: it commits with what it records)."""
+    """Add one entry to the session: written at its next flush, committed with what it records."""
     entry = AuditEntry(
         at=at or utcnow(), actor=actor, event=event, subject=subject, details=details or {}
     )
@@ -29,7 +29,7 @@ def record(
 
 
 def entries(session: Session, subject: str | None = None, limit: int = 100) -> list[AuditEntry]:
-    """The latest entries, newest first; only those about `subject` when given."""
+    """The latest entries, newest first; only those about `subject` (`action:12`) when given."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if subject is not None:
         query = query.where(AuditEntry.subject == subject)

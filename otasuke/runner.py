@@ -17,7 +17,7 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """Every worker of this installation: the mail worker, the scheduler and the bot add theirs."""
+    """The workers to run: none yet (the mail worker, scheduler and bot come with their issues)."""
     return []
 
 

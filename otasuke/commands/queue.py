@@ -60,7 +60,8 @@ def list_(
 
 @app.command()
 def show(action_id: ActionId) -> None:
-    """Everything about one action: what, for whom, why, who decided."""
+    """Everything about one action: what, for whom, why, who decided, and its audit trail."""
+    from core.audit import entries
     from core.queue import get_action
     from core.session import unit_of_work
     from core.settings import load_settings
@@ -81,6 +82,13 @@ def show(action_id: ActionId) -> None:
             )
         if action.error:
             lines.append(f"  error: {action.error}")
+        trail = reversed(entries(session, subject=f"action:{action.id}"))
+        lines.append("  history:")
+        lines.extend(
+            f"    {_when(entry.at)} {entry.event} by {entry.actor}"
+            + (f" {json.dumps(entry.details, ensure_ascii=False)}" if entry.details else "")
+            for entry in trail
+        )
     typer.echo("\n".join(lines))
 
 

@@ -106,3 +106,15 @@ def test_show_gives_times_in_jst_in_one_format(otasuke, actions: list[int], empt
     assert "  queued 2026-11-26 21:07 JST\n" in shown
     assert "  decided by cli:alice at 2026-11-27 00:30 JST: ok\n" in shown
     assert "+00:00" not in shown
+
+
+def test_show_lists_the_actions_audit_trail_oldest_first(otasuke, actions: list[int]) -> None:
+    assert otasuke("queue", "reject", str(actions[1]), "入金確認済み", "--by", "cli:bob").code == 0
+    shown = otasuke("queue", "show", str(actions[1])).out
+    trail = shown.split("  history:\n", 1)[1].splitlines()
+    assert [line.split(" JST ", 1)[1] for line in trail] == [
+        'action.queued by system {"kind": "suspend"}',
+        'action.rejected by cli:bob {"reason": "入金確認済み"}',
+    ]
+    other = otasuke("queue", "show", str(actions[0])).out
+    assert "action.rejected" not in other

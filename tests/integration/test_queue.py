@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from core import queue
+from core import audit, queue
 from core.db import session_factory
 from core.models import AuditEntry, Customer
 
@@ -123,3 +123,33 @@ def test_two_staff_approving_at_once_execute_it_once(fresh_engine: Engine) -> No
         ).all()
     assert (action.status, action.decided_by, action.version) == ("approved", winners[0], 2)
     assert len(approvals) == 1
+
+
+def test_an_approved_action_that_fails_is_marked_failed_with_its_error_once(
+    session: Session,
+) -> None:
+    action = queue.enqueue(session, "refund", "返金")
+    with pytest.raises(queue.ActionAlreadyDecided, match="is pending"):
+        queue.mark_failed(session, action.id, "mail", "not approved yet")
+    queue.approve(session, action.id, "telegram:9001")
+    failed = queue.mark_failed(session, action.id, "mail", "SMTP 550 no such user")
+    assert (failed.status, failed.error) == ("failed", "SMTP 550 no such user")
+    assert failed.finished_at is not None
+    assert [a.id for a in queue.list_actions(session, "failed")] == [action.id]
+    with pytest.raises(queue.ActionAlreadyDecided, match="is failed"):
+        queue.mark_failed(session, action.id, "mail", "again")
+    with pytest.raises(queue.ActionAlreadyDecided):
+        queue.mark_done(session, action.id, "mail")
+    trail = audit.entries(session, subject=f"action:{action.id}")
+    assert [(e.event, e.actor, e.details) for e in trail[:2]] == [
+        ("action.failed", "mail", {"error": "SMTP 550 no such user"}),
+        ("action.approved", "telegram:9001", {"reason": None}),
+    ]
+
+
+def test_an_audit_entry_is_written_at_the_next_flush(session: Session) -> None:
+    entry = audit.record(session, "cli:a", "customers.imported", "file:c.csv", {"rows": 3})
+    assert entry.id is None
+    session.flush()
+    assert entry.id is not None
+    assert audit.entries(session, subject="file:c.csv") == [entry]
