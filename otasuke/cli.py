@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from core.errors import UserError
 from otasuke.commands import ask, data, db, queue, rules, run
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
 
 app = typer.Typer(
     name="otasuke",
@@ -31,7 +34,7 @@ log = logging.getLogger("otasuke.cli")
 
 def database_error_line(exc: SQLAlchemyError) -> str:
     """The driver's first line (`integer out of range`), not SQLAlchemy's statement and link."""
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    cause = getattr(exc, "orig", None) or exc  # DBAPIError wraps the driver's exception
     lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
     return lines[0] if lines else type(cause).__name__
 
@@ -54,11 +57,19 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as exc:
         sys.stderr.write(f"otasuke: error: {' '.join(str(exc).split())}\n")
         raise SystemExit(1) from None
-    except SQLAlchemyError as exc:
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
         # A safety net: a database failure no command foresaw is still one line, not a traceback.
         log.debug("database error", exc_info=True)
         sys.stderr.write(f"otasuke: error: database: {database_error_line(exc)}\n")
         raise SystemExit(1) from None
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _is_database_error(exc: Exception) -> bool:
+    # SQLAlchemy is imported by the commands that use it, not for `--help`: no import, no error.
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
