@@ -96,13 +96,15 @@ def test_answers_are_short(entries):
         assert len(e["answer_en"].split()) <= 95, f"{e['id']}: answer_en too long"
 
 
-def test_every_entry_has_fourteen_distinct_phrasings_with_three_in_english(entries):
-    # customers write in many voices (kana-only, terse, jargon-free, long, typos, English)
+def test_every_entry_has_eleven_distinct_phrasings_with_three_in_english(entries):
+    # Customers write in many voices (kana-only, terse, jargon-free, typos, English). Long
+    # phrasings with context are few on purpose: their shared preambles ("先月申し込んだ者ですが…")
+    # made entries look alike and cost 9 points of false hand-offs in cross-validation.
     for e in entries:
         phrasings = e["phrasings"]
         assert isinstance(phrasings, list), e["id"]
         assert all(isinstance(p, str) and p.strip() for p in phrasings), e["id"]
-        assert len(phrasings) >= 14, f"{e['id']}: only {len(phrasings)} phrasings"
+        assert len(phrasings) >= 11, f"{e['id']}: only {len(phrasings)} phrasings"
         assert len({fold(p) for p in phrasings}) == len(phrasings), f"{e['id']}: repeats"
         english = sum(not JAPANESE.search(p) for p in phrasings)
         assert english >= 3, f"{e['id']}: {english} English phrasings"
