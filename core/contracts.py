@@ -147,12 +147,6 @@ class ContractView:
     annual_fee: int  # what a renewal billed now costs (the member status on record)
     monthly_fee: int
 
-    @property
-    def next_payment(self) -> tuple[date, int] | None:
-        """The next due date that asks for money, and the amount."""
-        due = self.status.next_payment_due
-        return (due, self.status.next_payment_amount) if due is not None else None
-
 
 def contract_view(
     session: Session, customer: Customer, today: date, calendar: BusinessCalendar
