@@ -16,6 +16,10 @@ JST = ZoneInfo("Asia/Tokyo")
 _ONE_DAY = timedelta(days=1)
 
 
+class CalendarRangeError(ValueError):
+    """A year whose national holidays are not known: its business days cannot be told."""
+
+
 def to_jst(moment: datetime) -> datetime:
     """An aware datetime in JST; a naive one raises ValueError (its zone would be a guess)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -125,7 +129,15 @@ def _closures(calendar: BusinessCalendar, year: int) -> dict[date, str]:
     """Every weekday of `year` that is closed, with its reason (holiday names in Japanese)."""
     closed: dict[date, str] = {}
     # 国民の祝日に関する法律に定める休日: 祝日, 振替休日 and 国民の休日 all come from the library.
-    for day, name in holidays.country_holidays("JP", years=year, language="ja").items():
+    national = holidays.country_holidays("JP", years=year, language="ja")
+    if not national:
+        # The library knows the law's holidays for 1949-2099 only: outside them every weekday
+        # would silently count as a business day, and every deadline would be wrong.
+        raise CalendarRangeError(
+            f"{year}: the national holidays of that year are not known, so its business days "
+            "cannot be told (known: 1949-2099)"
+        )
+    for day, name in national.items():
         closed[day] = f"national holiday: {name}"
     day = date(year, 1, 1)
     while day.year == year:

@@ -139,3 +139,12 @@ def test_a_moment_has_the_date_it_has_in_tokyo() -> None:
 def test_a_naive_moment_has_no_jst_date() -> None:
     with pytest.raises(ValueError, match="naive"):
         jst_date(datetime(2027, 1, 29, 12, 0))
+
+
+def test_a_year_without_known_national_holidays_is_refused_not_guessed():
+    from knowledge.calendar import CalendarRangeError
+
+    # 2100-05-03 is 憲法記念日 by law, but the holiday library stops at 2099.
+    with pytest.raises(CalendarRangeError, match="2100"):
+        BusinessCalendar().is_business_day(date(2100, 5, 3))
+    assert BusinessCalendar().is_business_day(date(2099, 5, 7)) is True  # a Thursday
