@@ -45,7 +45,7 @@ L2 = 1.0  # the logistic's penalty (features are 0..1)
 # alone set the threshold (cross-validation, and without validation sets).
 TARGET = 0.92
 BASELINE_HANDOFF = 50.0  # the baseline hands off when its best WRatio is below this
-# Candidate out-of-scope margins (knowledge.retrieval.OOS_MARGIN); inf: no such rule. Never
+# Candidate out-of-scope margins (knowledge.confidence.OOS_MARGIN); inf: no such rule. Never
 # below 0: a question whose best match is an FAQ entry is not declined by the rule.
 MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, math.inf)
 

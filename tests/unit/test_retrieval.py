@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.confidence import calibrated
 from knowledge.faq import FaqError, parse_faq
-from knowledge.retrieval import Retriever, calibrated
+from knowledge.retrieval import Retriever
 from knowledge.terms import load_default_terms
 
 FIXTURE = Path(__file__).parent.parent / "data" / "faq_fixture.yaml"

@@ -8,9 +8,10 @@ import pytest
 
 from knowledge import answers as answers_module
 from knowledge.answers import AnswerEngine, default_engine, templates
+from knowledge.confidence import THRESHOLD_NO_OOS
 from knowledge.faq import FaqError, load_default_faq, parse_faq
 from knowledge.out_of_scope import load_default_out_of_scope, parse_out_of_scope
-from knowledge.retrieval import THRESHOLD_NO_OOS, Retriever
+from knowledge.retrieval import Retriever
 from knowledge.terms import load_default_terms
 
 DATA = Path(__file__).parent.parent / "data"
