@@ -15,6 +15,7 @@ HELDOUT = DATA / "faq_heldout.jsonl"
 DEV2 = DATA / "faq_dev2.jsonl"  # second development set, validation while tuning
 HELDOUT2 = DATA / "faq_heldout2.jsonl"  # second held-out set, written after the bot was built
 HELDOUT3 = DATA / "faq_heldout3.jsonl"  # third held-out set, scored once at the end of the session
+HELDOUT4 = DATA / "faq_heldout4.jsonl"  # fourth held-out set, scored once at the end of its session
 ARTICLES = range(1, 27)  # the terms have 26 articles
 KEYS = {"q", "article", "also", "lang"}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -46,8 +47,8 @@ def is_article(value: object) -> bool:
 
 @pytest.fixture(
     scope="module",
-    params=[DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3],
-    ids=["dev", "heldout", "dev2", "heldout2", "heldout3"],
+    params=[DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4],
+    ids=["dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4"],
 )
 def rows(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return load(request.param)
@@ -173,3 +174,24 @@ def test_every_article_is_asked_about_at_least_twice_in_heldout3() -> None:
 def test_no_heldout3_question_appears_in_another_set(other: Path) -> None:
     heldout3 = {normalise(row["q"]) for row in load(HELDOUT3)}
     assert sorted(heldout3 & {normalise(row["q"]) for row in load(other)}) == []
+
+
+def test_heldout4_set_has_enough_questions_and_unanswerable_ones() -> None:
+    heldout4 = load(HELDOUT4)
+    assert len(heldout4) >= 170
+    assert sum(row["article"] is None for row in heldout4) >= 40
+
+
+def test_every_article_is_asked_about_at_least_twice_in_heldout4() -> None:
+    counts = Counter(row["article"] for row in load(HELDOUT4))
+    assert [article for article in ARTICLES if counts[article] < 2] == []
+
+
+@pytest.mark.parametrize(
+    "other",
+    [DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3],
+    ids=["dev", "heldout", "dev2", "heldout2", "heldout3"],
+)
+def test_no_heldout4_question_appears_in_another_set(other: Path) -> None:
+    heldout4 = {normalise(row["q"]) for row in load(HELDOUT4)}
+    assert sorted(heldout4 & {normalise(row["q"]) for row in load(other)}) == []
