@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from knowledge.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.formatting import format_facts
 from knowledge.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
 from knowledge.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.terms import Terms, load_default_terms
+from knowledge.yamltext import load_yaml
 
 _LATIN = re.compile(r"[A-Za-z]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
@@ -33,7 +32,7 @@ def detect_language(text: str) -> str:
 def templates(lang: str) -> dict[str, str]:
     """The fixed answer texts for a language (knowledge/data/templates/<lang>.yaml)."""
     path = resources.files("knowledge").joinpath(f"data/templates/{lang}.yaml")
-    return {k: str(v).strip() for k, v in yaml.safe_load(path.read_text("utf-8")).items()}
+    return {k: str(v).strip() for k, v in load_yaml(path.read_text("utf-8")).items()}
 
 
 @dataclass(frozen=True)

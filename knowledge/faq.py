@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 
-import yaml
-
 from knowledge.terms import Terms, parse_citation
+from knowledge.yamltext import load_yaml
 
 
 class FaqError(ValueError):
@@ -56,7 +55,7 @@ def _text(raw: dict, key: str, where: str, required: bool = True) -> str:
 
 def parse_faq(text: str, terms: Terms | None = None) -> tuple[FaqEntry, ...]:
     """Parse the FAQ YAML; with `terms`, every cited clause must exist in them."""
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, list):
         raise FaqError("the FAQ must be a YAML list of entries")
     entries: list[FaqEntry] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from knowledge.yamltext import load_yaml
 
 _KATAKANA = re.compile(r"[ァ-ヶ]")
 # ヴ spellings of loan words customers type either way (サーヴァー / サーバー).
@@ -84,7 +84,7 @@ def _is_phrase(variant: str) -> bool:
 
 def parse_synonyms(text: str) -> Synonyms:
     """Build the table from the YAML in knowledge/data/synonyms.yaml."""
-    data = yaml.safe_load(text) or {}
+    data = load_yaml(text) or {}
     words: dict[str, str] = {}
     phrase_map: dict[str, str] = {}
     for canonical, variants in (data.get("ja") or {}).items():

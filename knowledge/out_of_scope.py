@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
-
 from knowledge.faq import FaqError
+from knowledge.yamltext import load_yaml
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def _text(raw: dict, key: str) -> str:
 def parse_out_of_scope(text: str, taken: frozenset[str] = frozenset()) -> tuple[OutOfScope, ...]:
     """Parse the out-of-scope YAML (a list like the FAQ's, with notes instead of answers);
     `taken` holds the FAQ's ids, which an intent must not reuse."""
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if data is None:
         return ()
     if not isinstance(data, list):

@@ -173,3 +173,16 @@ def test_cancellation_answers_cite_the_cancellation_clauses(entries):
 def test_the_packaged_loader_accepts_the_faq_with_the_terms(entries, terms):
     parsed = parse_faq(FAQ.read_text(encoding="utf-8"), terms)
     assert [p.id for p in parsed] == [e["id"] for e in entries]
+
+
+def test_the_fast_yaml_loader_reads_every_data_file_as_the_safe_loader_does():
+    from pathlib import Path
+
+    from knowledge.yamltext import load_yaml
+
+    data = Path(__file__).resolve().parents[2] / "knowledge" / "data"
+    files = [*data.glob("*.yaml"), *data.glob("templates/*.yaml")]
+    assert len(files) >= 5
+    for path in files:
+        text = path.read_text("utf-8")
+        assert load_yaml(text) == yaml.safe_load(text), path.name
