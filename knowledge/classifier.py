@@ -61,15 +61,27 @@ class NaiveBayes:
         totals = [sum(c.values()) for c in counts]
         # A feature a class never saw: log(α / (N_c + α|V|)); a seen one adds log((n + α) / α).
         self.unseen = [math.log(ALPHA / (n + ALPHA * size)) for n in totals]
-        postings: dict[str, list[tuple[int, float]]] = {}
+        # Postings as slices of two flat arrays sorted by feature: a common n-gram is in
+        # hundreds of classes and is added in one step per question; built in one pass, since
+        # there are tens of thousands of features to index at start-up.
+        features_of: list[str] = []
+        labels: list[int] = []
+        weights: list[float] = []
         for label, c in enumerate(counts):
             for f, n in c.items():
-                postings.setdefault(f, []).append((label, math.log((n + ALPHA) / ALPHA)))
-        # As arrays: a common n-gram is in hundreds of classes, added in one step per question.
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
-            f: (np.array([label for label, _ in p]), np.array([w for _, w in p]))
-            for f, p in postings.items()
-        }
+                features_of.append(f)
+                labels.append(label)
+                weights.append(math.log((n + ALPHA) / ALPHA))
+        order = sorted(range(len(features_of)), key=features_of.__getitem__)
+        label_array = np.array(labels, dtype=np.intp)[order]
+        weight_array = np.array(weights)[order]
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        start = 0
+        for end in range(1, len(order) + 1):
+            if end == len(order) or features_of[order[end]] != features_of[order[start]]:
+                f = features_of[order[start]]
+                self.postings[f] = (label_array[start:end], weight_array[start:end])
+                start = end
 
     def log_likelihoods(self, feats: Counter[str]) -> tuple[list[float], float]:
         """Per class (the background last), the log-likelihood of the known features, and

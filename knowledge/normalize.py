@@ -10,7 +10,9 @@ from importlib import resources
 
 from knowledge.yamltext import load_yaml
 
-_KATAKANA = re.compile(r"[ァ-ヶ]")
+# ァ..ヶ → ぁ..ゖ (the blocks are 0x60 apart), as one translate table: thousands of FAQ texts
+# are folded at start-up.
+_KATAKANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 # ヴ spellings of loan words customers type either way (サーヴァー / サーバー).
 _VU = str.maketrans({"ヴ": "ブ", "ゔ": "ぶ"})
 _VU_PAIRS = (
@@ -32,7 +34,7 @@ def nfkc(text: str) -> str:
 
 def to_hiragana(text: str) -> str:
     """Katakana → hiragana, so カイヤク and かいやく match."""
-    return _KATAKANA.sub(lambda m: chr(ord(m.group()) - 0x60), text)
+    return text.translate(_KATAKANA)
 
 
 def fold_kana(text: str) -> str:
