@@ -16,6 +16,7 @@ DEV2 = DATA / "faq_dev2.jsonl"  # second development set, validation while tunin
 HELDOUT2 = DATA / "faq_heldout2.jsonl"  # second held-out set, written after the bot was built
 HELDOUT3 = DATA / "faq_heldout3.jsonl"  # third held-out set, scored once at the end of the session
 HELDOUT4 = DATA / "faq_heldout4.jsonl"  # fourth held-out set, scored once at the end of its session
+HELDOUT5 = DATA / "faq_heldout5.jsonl"  # fifth held-out set, the test set of the session that asked
 ARTICLES = range(1, 27)  # the terms have 26 articles
 KEYS = {"q", "article", "also", "lang"}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -47,8 +48,8 @@ def is_article(value: object) -> bool:
 
 @pytest.fixture(
     scope="module",
-    params=[DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4],
-    ids=["dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4"],
+    params=[DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5],
+    ids=["dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4", "heldout5"],
 )
 def rows(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return load(request.param)
@@ -195,3 +196,24 @@ def test_every_article_is_asked_about_at_least_twice_in_heldout4() -> None:
 def test_no_heldout4_question_appears_in_another_set(other: Path) -> None:
     heldout4 = {normalise(row["q"]) for row in load(HELDOUT4)}
     assert sorted(heldout4 & {normalise(row["q"]) for row in load(other)}) == []
+
+
+def test_heldout5_set_has_enough_questions_and_unanswerable_ones() -> None:
+    heldout5 = load(HELDOUT5)
+    assert len(heldout5) >= 200
+    assert sum(row["article"] is None for row in heldout5) >= 50
+
+
+def test_every_article_is_asked_about_at_least_twice_in_heldout5() -> None:
+    counts = Counter(row["article"] for row in load(HELDOUT5))
+    assert [article for article in ARTICLES if counts[article] < 2] == []
+
+
+@pytest.mark.parametrize(
+    "other",
+    [DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4],
+    ids=["dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4"],
+)
+def test_no_heldout5_question_appears_in_another_set(other: Path) -> None:
+    heldout5 = {normalise(row["q"]) for row in load(HELDOUT5)}
+    assert sorted(heldout5 & {normalise(row["q"]) for row in load(other)}) == []
