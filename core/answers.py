@@ -78,7 +78,7 @@ def answer_engine(settings: Settings) -> AnswerEngine:
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"OTASUKE_FAQ_FILE: cannot read {settings.faq_file} ({exc})") from None
     try:
-        engine = default_engine(terms, faq_text)
+        engine = default_engine(terms, faq_text, threshold=settings.faq_handoff_threshold)
     except FaqError as exc:
         raise UserError(f"the FAQ cannot be used: {exc}") from None
     if engine.withheld:

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # The FAQ to answer from (knowledge/data/faq.yaml's format); None → the shipped one, of
     # which only the entries whose clauses read the same in `terms_file` are used.
     faq_file: Path | None = None
+    # Answers whose confidence is below this go to staff. None → the fitted threshold
+    # (knowledge/confidence.py): higher hands off more of what the terms do not answer, and
+    # more good answers too; a chamber sets it to what its staff can take.
+    faq_handoff_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 
     # 営業日 (第2条(7)): the year-end break is the chamber's own; 8/15 is named by the terms.
     year_end_break_start: MonthDay = (12, 29)

@@ -158,8 +158,10 @@ def default_engine(
     terms: Terms | None = None,
     faq_text: str | None = None,
     out_of_scope_text: str | None = None,
+    threshold: float | None = None,
 ) -> AnswerEngine:
-    """The engine over `terms` (default: the shipped ones), a FAQ and out-of-scope intents.
+    """The engine over `terms` (default: the shipped ones), a FAQ and out-of-scope intents;
+    `threshold` overrides the fitted hand-off threshold (knowledge/confidence.py).
 
     A chamber's own FAQ (`faq_text`) must cite only clauses its terms have. The shipped FAQ is
     written for the shipped terms: over other terms it keeps only the entries whose clauses
@@ -179,6 +181,6 @@ def default_engine(
     else:
         intents = load_default_out_of_scope()
     notes = out_of_scope_text is not None or not own_terms
-    engine = AnswerEngine(terms, faq, out_of_scope=intents, notes=notes)
+    engine = AnswerEngine(terms, faq, threshold, out_of_scope=intents, notes=notes)
     engine.withheld = withheld
     return engine

@@ -27,7 +27,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in ("OTASUKE_CONFIG", "OTASUKE_TERMS_FILE", "OTASUKE_FAQ_FILE"):
+    for name in (
+        "OTASUKE_CONFIG",
+        "OTASUKE_TERMS_FILE",
+        "OTASUKE_FAQ_FILE",
+        "OTASUKE_FAQ_HANDOFF_THRESHOLD",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OTASUKE_DATABASE_URL", f"sqlite:///{tmp_path / 'otasuke.db'}")
 
@@ -160,3 +165,28 @@ def test_a_faq_citing_a_clause_the_terms_lack_is_refused(
     assert out == ""
     assert "第40条1項" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_chamber_can_hand_off_more_with_a_higher_threshold(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "利用料金はいくらですか？"
+    code, out, _ = run(capsys, "ask", question, "--json")
+    answered = json.loads(out)
+    assert code == 0
+    assert answered["handoff"] is False
+    monkeypatch.setenv(
+        "OTASUKE_FAQ_HANDOFF_THRESHOLD", str(min(1.0, answered["confidence"] + 0.01))
+    )
+    code, out, _ = run(capsys, "ask", question, "--json")
+    assert json.loads(out)["handoff"] is True
+
+
+def test_a_threshold_outside_zero_to_one_is_refused_by_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTASUKE_FAQ_HANDOFF_THRESHOLD", "1.5")
+    code, out, err = run(capsys, "ask", "料金は？", "--json")
+    assert code != 0
+    assert out == ""
+    assert "OTASUKE_FAQ_HANDOFF_THRESHOLD" in err
