@@ -6,14 +6,14 @@
 
 Every set was written apart from the FAQ by its own writers (tests/data/README.md).
 - Development: tests/data/faq_eval.jsonl and faq_dev2.jsonl. The retrieval was tuned on the
-  first; the hand-off model (logistic and out-of-scope margin) is fitted on both pooled, and
-  its figures are reported cross-validated (repeated stratified 5-fold).
-- Validation: faq_heldout.jsonl to faq_heldout4.jsonl, each scored once as the test set of its
-  day, then pooled (736 questions): their misses showed what the FAQ and the out-of-scope
-  intents lacked, and they set the one number the development sets misjudged: the threshold,
-  the lowest that hands off 90 % of their unanswerable questions (the development sets' own
-  unanswerable questions proved easier).
-- Test: faq_heldout5.jsonl, only scored, at the end.
+  first; the hand-off model (logistic, out-of-scope margin and threshold) is fitted on both
+  pooled, and its figures are reported cross-validated (repeated stratified 5-fold).
+- Validation: faq_heldout.jsonl to faq_heldout5.jsonl, each scored once as the test set of its
+  day, then pooled: their misses showed what the FAQ and the out-of-scope intents lacked, and
+  their unanswerable questions are now the intent `oos-asked-before` (so on those, hand-off
+  figures are in-sample). They showed that new writers' unanswerable questions are handed off
+  about 8 points less often than the development sets' are in cross-validation: hence TARGET.
+- Test: faq_heldout6.jsonl, only scored, at the end.
 Each line: {"q", "article": int | null, "also": [int] (optional), "lang"}; null means the
 terms cannot answer (expect a hand-off).
 Baseline: rapidfuzz WRatio of the question against each clause's raw text, top clause's article.
@@ -33,18 +33,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from faq_fit import choose_threshold, cross_validate, fit_handoff, predict  # noqa: E402
+from faq_fit import choose_threshold, cross_validate, fit_handoff  # noqa: E402
 
 DATA = ROOT / "tests/data"
 DEV = DATA / "faq_eval.jsonl"
 DEV2 = DATA / "faq_dev2.jsonl"
-VALIDATION = tuple(DATA / f"faq_heldout{n}.jsonl" for n in ("", "2", "3", "4"))
-TEST = DATA / "faq_heldout5.jsonl"
-HANDOFF_TARGET = 0.90  # of the validation sets' unanswerable questions
+VALIDATION = tuple(DATA / f"faq_heldout{n}.jsonl" for n in ("", "2", "3", "4", "5"))
+TEST = DATA / "faq_heldout6.jsonl"
 L2 = 1.0  # the logistic's penalty (features are 0..1)
-# The share of unanswerable questions the threshold rule hands off when the development sets
-# alone set the threshold (cross-validation, and without validation sets).
-TARGET = 0.92
+# The share of the development sets' unanswerable questions the threshold hands off. 90 % is
+# wanted on questions from new customers, who proved harder: at 92 % here, new held-out sets
+# got 80-86 %; 96 % here costs about 6 % of answerable questions in cross-validation.
+TARGET = 0.96
 BASELINE_HANDOFF = 50.0  # the baseline hands off when its best WRatio is below this
 # Candidate out-of-scope margins (knowledge.confidence.OOS_MARGIN); inf: no such rule. Never
 # below 0: a question whose best match is an FAQ entry is not declined by the rule.
@@ -109,7 +109,7 @@ def separation(engine, rows: list[dict]) -> float:  # type: ignore[no-untyped-de
     # A question the out-of-scope rule hands off is handed off at any threshold.
     conf = [-1.0 if f.declined else f.confidence for f in found]
     answerable = [r["article"] is not None for r in rows]
-    cut = choose_threshold(conf, answerable, TARGET)
+    cut = choose_threshold(conf, answerable, 0.9)
     return (
         100.0 * sum(a and c < cut for a, c in zip(answerable, conf, strict=True)) / sum(answerable)
     )
@@ -157,11 +157,10 @@ def cross_validated(engine, rows: list[dict], margins=MARGINS) -> dict[str, floa
     return {k: statistics.fmean(r[k] for r in runs) for k in runs[0]}
 
 
-def fit(engine, rows: list[dict], validation: list[dict]) -> None:  # type: ignore[no-untyped-def]
-    """Fit the calibration and the out-of-scope margin on the development sets, the threshold
-    on the validation sets, and print them. The margin is the one with the fewest
-    cross-validated false hand-offs (in-sample, the lowest margin always looks best); ties go
-    to the lower one."""
+def fit(engine, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    """Fit the calibration, the out-of-scope margin and the threshold on the development sets
+    and print them. The margin is the one with the fewest cross-validated false hand-offs
+    (in-sample, the lowest margin always looks best); ties go to the lower one."""
     cv = {m: cross_validated(engine, rows, (m,))["false_handoff"] for m in MARGINS}
     for m, false in cv.items():
         print(f"  OOS_MARGIN {m}: cross-validated false hand-off {false:.1f} %")
@@ -169,14 +168,6 @@ def fit(engine, rows: list[dict], validation: list[dict]) -> None:  # type: igno
     xs, ys, _, _, gaps = training_data(engine, rows)
     answerable = [r["article"] is not None for r in rows]
     w, margin, threshold = fit_handoff(xs, ys, answerable, gaps, (margin,), L2, TARGET)
-    if validation:
-        vx, _, _, _, vgaps = training_data(engine, validation)
-        # A question the out-of-scope rule hands off is handed off at any threshold.
-        probs = [-1.0 if g > margin else predict(w, x) for x, g in zip(vx, vgaps, strict=True)]
-        known = [r["article"] is not None for r in validation]
-        threshold = choose_threshold(probs, known, HANDOFF_TARGET)
-        false = sum(k and p < threshold for k, p in zip(known, probs, strict=True))
-        print(f"  validation: false hand-off {100 * false / sum(known):.1f} % at that threshold")
     weights = ", ".join(f"{wj:.2f}" for wj in w)
     print(f"CALIBRATION = ({weights})  (n={len(xs)}, right={sum(ys):.0f})")
     print(f"THRESHOLD = {threshold:.2f}")
@@ -201,7 +192,7 @@ def main() -> None:
     dev2 = load(DEV2) if DEV2.exists() else []
     validation = [row for path in VALIDATION if path.exists() for row in load(path)]
     if args.fit:
-        fit(engine, dev + dev2, validation)
+        fit(engine, dev + dev2)
         return
     f, latencies, details = run_engine(engine, dev)
     baseline = run_baseline(engine.terms, dev)
@@ -224,7 +215,7 @@ def main() -> None:
     if validation:
         fv, more, _ = run_engine(engine, validation)
         latencies += more
-        print("Validation sets pooled (the threshold was set on them)")
+        print("Validation sets pooled (their unanswerable questions are an intent: in-sample)")
         show("engine", fv)
         show("baseline", run_baseline(engine.terms, validation))
     cut = sorted(latencies)
