@@ -17,6 +17,7 @@ HELDOUT2 = DATA / "faq_heldout2.jsonl"  # second held-out set, written after the
 HELDOUT3 = DATA / "faq_heldout3.jsonl"  # third held-out set, scored once at the end of the session
 HELDOUT4 = DATA / "faq_heldout4.jsonl"  # fourth held-out set, scored once at the end of its session
 HELDOUT5 = DATA / "faq_heldout5.jsonl"  # fifth held-out set, the test set of the session that asked
+HELDOUT6 = DATA / "faq_heldout6.jsonl"  # sixth held-out set, the test set of the session that asked
 ARTICLES = range(1, 27)  # the terms have 26 articles
 KEYS = {"q", "article", "also", "lang"}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -48,8 +49,8 @@ def is_article(value: object) -> bool:
 
 @pytest.fixture(
     scope="module",
-    params=[DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5],
-    ids=["dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4", "heldout5"],
+    params=[DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6],
+    ids=["dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"],
 )
 def rows(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return load(request.param)
@@ -111,6 +112,7 @@ SETS = {
     "heldout3": (HELDOUT3, 160, 32, 2),
     "heldout4": (HELDOUT4, 170, 40, 2),
     "heldout5": (HELDOUT5, 200, 50, 2),
+    "heldout6": (HELDOUT6, 220, 55, 2),
 }
 
 
