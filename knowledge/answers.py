@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from knowledge.asked import AskedQuestion, load_default_asked, with_unanswered
 from knowledge.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.formatting import format_facts
 from knowledge.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
@@ -82,13 +83,16 @@ class AnswerEngine:
         threshold: float | None = None,
         out_of_scope: Sequence[OutOfScope] = (),
         notes: bool = True,
+        asked: Sequence[AskedQuestion] = (),
     ):
         self.terms = terms
         # Ids of FAQ entries left out because the terms no longer say what they rest on.
         self.withheld: tuple[str, ...] = ()
         # An intent's note says what the terms lack: only shown over the terms it was written for.
         self.notes = notes
-        self.retriever = Retriever(terms, faq, threshold=threshold, out_of_scope=out_of_scope)
+        self.retriever = Retriever(
+            terms, faq, threshold=threshold, out_of_scope=out_of_scope, asked=asked
+        )
 
     def answer(self, question: str, facts: Mapping[str, object] | None = None) -> Answer:
         """Answer a question; `facts` (FAQ_SCHEMA.md placeholders) personalise it."""
@@ -159,6 +163,7 @@ def default_engine(
     faq_text: str | None = None,
     out_of_scope_text: str | None = None,
     threshold: float | None = None,
+    asked: Sequence[AskedQuestion] | None = None,
 ) -> AnswerEngine:
     """The engine over `terms` (default: the shipped ones), a FAQ and out-of-scope intents;
     `threshold` overrides the fitted hand-off threshold (knowledge/confidence.py).
@@ -168,6 +173,9 @@ def default_engine(
     read the same there (`AnswerEngine.withheld` names the others). The shipped out-of-scope
     intents (or the chamber's own, `out_of_scope_text`) always serve as negative classes; the
     shipped ones' notes ("the terms do not say…") are shown only over the shipped terms.
+    The questions customers asked (`asked`; default: the shipped ones, knowledge/asked.py) are
+    labelled with the shipped terms' articles, so by default they are learnt from only over
+    those terms.
     """
     shipped = load_default_terms()
     own_terms = terms is not None and terms is not shipped
@@ -181,6 +189,11 @@ def default_engine(
     else:
         intents = load_default_out_of_scope()
     notes = out_of_scope_text is not None or not own_terms
-    engine = AnswerEngine(terms, faq, threshold, out_of_scope=intents, notes=notes)
+    if asked is None:
+        asked = () if own_terms else load_default_asked()
+    intents = with_unanswered(intents, asked)
+    engine = AnswerEngine(
+        terms, faq, threshold, out_of_scope=intents, notes=notes, asked=asked
+    )
     engine.withheld = withheld
     return engine

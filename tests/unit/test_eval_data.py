@@ -1,4 +1,5 @@
-"""Integrity of the FAQ evaluation sets in tests/data (see tests/data/README.md)."""
+"""Integrity of the question sets: the writers' sets in knowledge/data/asked (see its README), which
+the engine learns from, and the test set in tests/data, which it never sees."""
 
 import json
 import re
@@ -9,15 +10,19 @@ from typing import Any
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-DEV = DATA / "faq_eval.jsonl"
-HELDOUT = DATA / "faq_heldout.jsonl"
-DEV2 = DATA / "faq_dev2.jsonl"  # second development set, validation while tuning
-HELDOUT2 = DATA / "faq_heldout2.jsonl"  # second held-out set, written after the bot was built
-HELDOUT3 = DATA / "faq_heldout3.jsonl"  # third held-out set, scored once at the end of the session
-HELDOUT4 = DATA / "faq_heldout4.jsonl"  # fourth held-out set, scored once at the end of its session
-HELDOUT5 = DATA / "faq_heldout5.jsonl"  # fifth held-out set, the test set of the session that asked
-HELDOUT6 = DATA / "faq_heldout6.jsonl"  # sixth held-out set, the test set of the session that asked
+ROOT = Path(__file__).resolve().parents[2]
+ASKED = ROOT / "knowledge/data/asked"  # the writers' sets the engine learns from
+DEV = ASKED / "faq_eval.jsonl"
+HELDOUT = ASKED / "faq_heldout.jsonl"
+DEV2 = ASKED / "faq_dev2.jsonl"  # second development set
+HELDOUT2 = ASKED / "faq_heldout2.jsonl"  # written after the bot was built
+HELDOUT3 = ASKED / "faq_heldout3.jsonl"
+HELDOUT4 = ASKED / "faq_heldout4.jsonl"
+HELDOUT5 = ASKED / "faq_heldout5.jsonl"
+HELDOUT6 = ASKED / "faq_heldout6.jsonl"
+HELDOUT7 = ASKED / "faq_heldout7.jsonl"
+HELDOUT8 = ASKED / "faq_heldout8.jsonl"
+TEST = ROOT / "tests/data/faq_heldout9.jsonl"  # the test set: never learnt from
 ARTICLES = range(1, 27)  # the terms have 26 articles
 KEYS = {"q", "article", "also", "lang"}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -49,8 +54,14 @@ def is_article(value: object) -> bool:
 
 @pytest.fixture(
     scope="module",
-    params=[DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6],
-    ids=["dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"],
+    params=[
+        DEV, HELDOUT, DEV2, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7,
+        HELDOUT8, TEST,
+    ],
+    ids=[
+        "dev", "heldout", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+        "heldout7", "heldout8", "test",
+    ],
 )
 def rows(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return load(request.param)
@@ -113,7 +124,19 @@ SETS = {
     "heldout4": (HELDOUT4, 170, 40, 2),
     "heldout5": (HELDOUT5, 200, 50, 2),
     "heldout6": (HELDOUT6, 220, 55, 2),
+    "heldout7": (HELDOUT7, 230, 60, 2),
+    "heldout8": (HELDOUT8, 230, 60, 2),
+    "test": (TEST, 230, 60, 2),
 }
+
+
+def test_the_engine_learns_from_every_set_but_the_test_set() -> None:
+    from knowledge.asked import load_default_asked
+
+    sources = {a.source for a in load_default_asked()}
+    assert sources == {path.stem for name, (path, *_) in SETS.items() if name != "test"}
+    asked = {normalise(a.question) for a in load_default_asked()}
+    assert asked.isdisjoint(normalise(row["q"]) for row in load(TEST))
 
 
 @pytest.mark.parametrize("name", SETS)
