@@ -192,8 +192,6 @@ def default_engine(
     if asked is None:
         asked = () if own_terms else load_default_asked()
     intents = with_unanswered(intents, asked)
-    engine = AnswerEngine(
-        terms, faq, threshold, out_of_scope=intents, notes=notes, asked=asked
-    )
+    engine = AnswerEngine(terms, faq, threshold, out_of_scope=intents, notes=notes, asked=asked)
     engine.withheld = withheld
     return engine

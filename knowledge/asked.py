@@ -67,9 +67,7 @@ def load_default_asked(leave_out: Iterable[str] = ()) -> tuple[AskedQuestion, ..
     folder = resources.files("knowledge").joinpath("data/asked")
     if not folder.is_dir():
         return ()
-    files = sorted(
-        (f for f in folder.iterdir() if f.name.endswith(".jsonl")), key=lambda f: f.name
-    )
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".jsonl")), key=lambda f: f.name)
     out: list[AskedQuestion] = []
     for f in files:
         stem = f.name.removesuffix(".jsonl")

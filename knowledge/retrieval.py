@@ -170,9 +170,7 @@ class Retriever:
             self.analyzer.analyse(f"{c.article_title}。{c.text}") for c in self._clauses
         ]
         clause_docs = [a.tokens for a in clause_analyses]
-        text_features = [
-            features(doc, t.reading) for t, doc in zip(texts, token_docs, strict=True)
-        ]
+        text_features = [features(doc, t.reading) for t, doc in zip(texts, token_docs, strict=True)]
         self._classifier = NaiveBayes(
             zip(self._entry_of.tolist(), text_features, strict=True),
             len(whole),
@@ -199,7 +197,9 @@ class Retriever:
              for item in items],
             dtype=np.intp,
         )  # fmt: skip
-        examples = list(zip(self._class_article[self._entry_of].tolist(), text_features))
+        examples = list(
+            zip(self._class_article[self._entry_of].tolist(), text_features, strict=False)
+        )
         known = {t.text for t in texts}
         for a in asked:
             if a.question not in known:  # an unanswered one may already be an intent's text

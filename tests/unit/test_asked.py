@@ -22,7 +22,8 @@ def test_a_set_parses_into_questions_with_their_articles() -> None:
     first, second = parse_asked(text, "mine")
     assert first == AskedQuestion("解約はいつまで？", 12, (13,), "mine")
     assert first.articles == {12, 13}
-    assert second.article is None and second.articles == frozenset()
+    assert second.article is None
+    assert second.articles == frozenset()
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from knowledge.asked import UNANSWERED_INTENT, load_default_asked
+
 DATA = Path(__file__).resolve().parents[2] / "knowledge" / "data"
 OOS = DATA / "out_of_scope.yaml"
 FAQ = DATA / "faq.yaml"
@@ -36,6 +38,11 @@ def intents() -> list[dict[str, Any]]:
     data = yaml.safe_load(OOS.read_text(encoding="utf-8"))
     assert isinstance(data, list), "out_of_scope.yaml must be a YAML list of intents"
     assert all(isinstance(i, dict) for i in data), "every intent must be a mapping"
+    # One intent's phrasings are the unanswerable questions customers asked (knowledge/asked.py).
+    unanswered = [i for i in data if i.get("id") == UNANSWERED_INTENT]
+    assert len(unanswered) == 1
+    assert "phrasings" not in unanswered[0]
+    unanswered[0]["phrasings"] = [a.question for a in load_default_asked() if a.article is None]
     return data
 
 

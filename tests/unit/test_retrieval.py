@@ -101,12 +101,20 @@ def test_a_kana_only_question_is_answered_not_handed_off(retriever):
 
 def test_the_features_are_what_the_confidence_is_computed_from(retriever):
     found = retriever.search("料金はいくら？")
-    assert found.confidence == calibrated(*found.features, weights=retriever.calibration)
+    assert found.confidence == calibrated(found.features, retriever.calibration)
 
 
 def test_confidence_never_falls_as_the_score_or_the_margin_grows():
     # The fit keeps the score's weight at 0 or more (it may add nothing beyond the margin).
-    assert 0.0 < calibrated(0.2, 0.0) <= calibrated(0.6, 0.0) < calibrated(0.6, 0.3) < 1.0
+    def confidence(top: float, margin: float) -> float:
+        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5))
+
+    assert 0.0 < confidence(0.2, 0.0) <= confidence(0.6, 0.0) < confidence(0.6, 0.3) < 1.0
+
+
+def test_weights_that_do_not_fit_the_features_are_refused():
+    with pytest.raises(ValueError, match="7 features need 8 weights"):
+        calibrated((0.0,) * 7, (0.0,) * 6)
 
 
 def test_a_faq_citing_a_clause_the_terms_lack_is_refused():
