@@ -52,27 +52,28 @@ class NaiveBayes:
         # its mass there instead of piling it on whichever entry shares a few n-grams.
         # Counting is vectorised (feature ids, then one sort), since start-up trains two
         # classifiers over thousands of texts.
-        ids: dict[str, int] = {}
-        labels: list[int] = []
-        feature_ids: list[int] = []
+        names: list[str] = []
         amounts: list[float] = []
+        sizes: list[int] = []
+        example_labels: list[int] = []
         for label, feats in examples:
-            for f, n in feats.items():
-                labels.append(label)
-                feature_ids.append(ids.setdefault(f, len(ids)))
-                amounts.append(n)
-        pooled = len(labels)  # every example counts in the background class too
+            names.extend(feats)
+            amounts.extend(feats.values())
+            sizes.append(len(feats))
+            example_labels.append(label)
+        pooled = len(names)  # every example counts in the background class too
         for feats in background:
-            for f, n in feats.items():
-                labels.append(classes)
-                feature_ids.append(ids.setdefault(f, len(ids)))
-                amounts.append(n)
-        label_array = np.array(labels, dtype=np.int64)
-        label_array = np.concatenate(
-            [label_array[:pooled], np.full(pooled, classes), label_array[pooled:]]
-        )
-        id_array = np.array(feature_ids, dtype=np.int64)
+            names.extend(feats)
+            amounts.extend(feats.values())
+        ids: dict[str, int] = {}
+        id_array = np.array([ids.setdefault(f, len(ids)) for f in names], dtype=np.int64)
         id_array = np.concatenate([id_array[:pooled], id_array])
+        label_array = np.concatenate(
+            [
+                np.repeat(np.array(example_labels, dtype=np.int64), sizes),
+                np.full(len(names), classes),
+            ]
+        )
         amount_array = np.array(amounts)
         amount_array = np.concatenate([amount_array[:pooled], amount_array])
         width = classes + 1
