@@ -33,9 +33,11 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
 
 
 # Features whose weight must not be negative (1-based, after the intercept): a better or more
-# clear-cut match (top score, margin) never lowers the confidence. Collinear as they are, an
-# unconstrained fit can give one a small negative weight that would.
-MONOTONE = (1, 2)
+# clear-cut match (top score, margin) or a surer article classifier (P(the top entry's
+# article), the 7th feature) never lowers the confidence. Collinear as they are (the top score
+# includes that probability), an unconstrained fit can give one a small negative weight that
+# would.
+MONOTONE = (1, 2, 7)
 
 
 def fit_logistic(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,21 +11,14 @@ from importlib import resources
 from knowledge.asked import AskedQuestion, load_default_asked, with_unanswered
 from knowledge.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.formatting import format_facts
+from knowledge.normalize import detect_language
 from knowledge.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
 from knowledge.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.terms import Terms, load_default_terms
 from knowledge.yamltext import load_yaml
 
-_LATIN = re.compile(r"[A-Za-z]")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 QUOTED_CLAUSES = 2  # an entry's first clauses quoted in full; the rest are only cited
 SUGGESTIONS = 3
-
-
-def detect_language(text: str) -> str:
-    """`en` when the letters are mostly Latin, else `ja` (the chat contract)."""
-    latin, japanese = len(_LATIN.findall(text)), len(_JAPANESE.findall(text))
-    return "en" if latin > japanese else "ja"
 
 
 @lru_cache(maxsize=2)

@@ -113,7 +113,10 @@ class NaiveBayes:
     def posterior(self, feats: Counter[str]) -> list[float]:
         """P(class | text) with the log-likelihoods tempered per unit of feature mass; what
         the classes leave to the background is missing from the sum."""
-        scores, mass = self.log_likelihoods(feats)
+        return self.posterior_of(*self.log_likelihoods(feats))
+
+    def posterior_of(self, scores: list[float], mass: float) -> list[float]:
+        """`posterior` from `log_likelihoods`' result (computed once, used twice)."""
         if not mass:
             return [0.0] * self.classes
         scale = self.temperature / mass
@@ -121,3 +124,14 @@ class NaiveBayes:
         exp = [math.exp((s - top) * scale) for s in scores]
         total = sum(exp)
         return [e / total for e in exp[: self.classes]]
+
+    def log_odds(self, scores: list[float], mass: float, label: int) -> float:
+        """Per unit of feature mass, how much likelier the text is under class `label` than
+        under the other classes taken together (equal weights, the background left out); 0
+        for a text with no known feature."""
+        if not mass:
+            return 0.0
+        others = [s for c, s in enumerate(scores[: self.classes]) if c != label]
+        top = max(others)
+        mixture = top + math.log(sum(math.exp(s - top) for s in others) / len(others))
+        return (scores[label] - mixture) / mass

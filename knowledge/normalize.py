@@ -25,6 +25,14 @@ _VU_PAIRS = (
 )
 # Kept through punctuation removal: ★★★ names the critical alert (第4条1項(3)).
 _KEEP = {"★"}
+_LATIN = re.compile(r"[A-Za-z]")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+
+
+def detect_language(text: str) -> str:
+    """`en` when the letters are mostly Latin, else `ja` (the chat contract)."""
+    latin, japanese = len(_LATIN.findall(text)), len(_JAPANESE.findall(text))
+    return "en" if latin > japanese else "ja"
 
 
 def nfkc(text: str) -> str:

@@ -40,7 +40,7 @@ from knowledge.confidence import (
     calibrated,
 )
 from knowledge.faq import FaqEntry
-from knowledge.normalize import fold
+from knowledge.normalize import detect_language, fold
 from knowledge.out_of_scope import OutOfScope
 from knowledge.terms import Clause, Terms
 
@@ -56,6 +56,8 @@ BACKGROUND_CLAUSES = True
 # 'none' for an intent. Across writers left out of it, it lifted top-1 by about four points.
 W_ARTICLE = 1.0
 ARTICLE_TEMPERATURE = 8.0
+LENGTH_CAP = 3.0  # the length feature's ceiling: a 300-character message says all it will
+ODDS_CAP = 3.0  # the log-odds feature's bound (per unit of feature mass)
 # How much the clause index counts in the article ranking, next to the FAQ entries.
 W_CLAUSE = 0.3
 W_GRAMS = 0.2
@@ -102,13 +104,16 @@ class Retrieval:
     declined: bool = False  # handed off because the out-of-scope intent won (OOS_MARGIN)
     none: float = 0.0  # the article classifier's P(no article answers it)
     article: float = 0.0  # its P(the top entry's article)
+    unanswerable: float = 0.0  # its log-odds of 'no article' against the articles
+    english: float = 0.0  # 1 for a question in English (its scores run lower)
+    length: float = 0.0  # characters / 100, at most LENGTH_CAP (long messages score lower)
 
     @property
     def features(self) -> tuple[float, ...]:
         """What the confidence is computed from (CALIBRATION's order)."""
         return (
             self.top, self.margin, self.unknown, self.oos_gap, self.background, self.none,
-            self.article,
+            self.article, self.unanswerable, self.english, self.length,
         )  # fmt: skip
 
 
@@ -229,7 +234,12 @@ class Retriever:
         background = 1.0
         evidence = scores = similarity
         question_features = features(tokens, reading)
-        by_article = np.asarray(self._articles_nb.posterior(question_features))
+        likelihoods, mass = self._articles_nb.log_likelihoods(question_features)
+        by_article = np.asarray(self._articles_nb.posterior_of(likelihoods, mass))
+        odds = self._articles_nb.log_odds(likelihoods, mass, 0)
+        unanswerable = round(max(-ODDS_CAP, min(ODDS_CAP, odds)), 4)
+        english = 1.0 if detect_language(question) == "en" else 0.0
+        length = min(LENGTH_CAP, len(question.strip()) / 100)
         if len(similarity):
             posterior = np.asarray(self._classifier.posterior(question_features))
             background = max(0.0, 1.0 - float(posterior.sum()))
@@ -257,7 +267,9 @@ class Retriever:
         background = round(background, 4)
         none = round(float(by_article[0]), 4)
         article = round(float(by_article[self._class_article[ranked[0]]]), 4) if n else 0.0
-        feature_values = (top, margin, unknown, gap, background, none, article)
+        feature_values = (
+            top, margin, unknown, gap, background, none, article, unanswerable, english, length,
+        )  # fmt: skip
         confidence = calibrated(feature_values, self.calibration)
         declined = oos is not None and gap > OOS_MARGIN
         handoff = declined or confidence < self.threshold
@@ -269,7 +281,7 @@ class Retriever:
         )
         return Retrieval(
             question, matches, clause_hits, articles, top, margin, unknown, confidence, handoff,
-            oos, gap, background, declined, none, article,
+            oos, gap, background, declined, none, article, unanswerable, english, length,
         )  # fmt: skip
 
     def _best_text(self, per_text: np.ndarray, item: int) -> str:

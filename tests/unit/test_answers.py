@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.answers import AnswerEngine, detect_language, templates
+from knowledge.answers import AnswerEngine, templates
 from knowledge.faq import parse_faq
 from knowledge.formatting import format_date, format_fact, format_yen
+from knowledge.normalize import detect_language
 from knowledge.terms import load_default_terms
 
 FIXTURE = Path(__file__).parent.parent / "data" / "faq_fixture.yaml"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.answers import default_engine
 from knowledge.confidence import calibrated
 from knowledge.faq import FaqError, parse_faq
 from knowledge.retrieval import Retriever
@@ -37,6 +38,27 @@ def retriever():
 )
 def test_the_question_finds_its_entry(retriever, question, entry):
     found = retriever.search(question)
+    assert found.matches[0].entry.id == entry
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return default_engine().retriever
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("キャンセルの締め切りっていつ？", "cancel-term-end-deadline"),
+        ("かいやくのきげん", "cancel-term-end-deadline"),
+        ("年間いくらかかりますか", "fees-annual-amount"),
+        ("What is the deadline to cancel at the end of the period?", "cancel-term-end-deadline"),
+        ("How much does it cost?", "fees-annual-amount"),
+    ],
+)
+def test_the_shipped_engine_answers_common_questions_without_a_hand_off(shipped, question, entry):
+    # The hand-off model is fitted for the shipped FAQ, intents and asked questions.
+    found = shipped.search(question)
     assert found.matches[0].entry.id == entry
     assert not found.handoff
 
@@ -107,14 +129,14 @@ def test_the_features_are_what_the_confidence_is_computed_from(retriever):
 def test_confidence_never_falls_as_the_score_or_the_margin_grows():
     # The fit keeps the score's weight at 0 or more (it may add nothing beyond the margin).
     def confidence(top: float, margin: float) -> float:
-        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5))
+        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3))
 
     assert 0.0 < confidence(0.2, 0.0) <= confidence(0.6, 0.0) < confidence(0.6, 0.3) < 1.0
 
 
 def test_weights_that_do_not_fit_the_features_are_refused():
-    with pytest.raises(ValueError, match="7 features need 8 weights"):
-        calibrated((0.0,) * 7, (0.0,) * 6)
+    with pytest.raises(ValueError, match="10 features need 11 weights"):
+        calibrated((0.0,) * 10, (0.0,) * 8)
 
 
 def test_a_faq_citing_a_clause_the_terms_lack_is_refused():
