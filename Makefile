@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench analyses clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: lint
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# After changing the FAQ, intents, asked questions, terms, synonyms or the analyser.
+analyses: $(STAMP)
+	$(BIN)/python tools/refresh_analyses.py
 
 clean:
 	rm -rf $(VENV) var/otasuke.db .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ _LIGHT = {
     "仕舞う", "しまう", "来る", "くる", "行く", "いく", "見る", "みる", "置く", "おく", "欲しい",
     "ほしい", "呉れる", "くれる", "御座る", "ござる", "其れ", "それ", "此れ", "これ",
 }  # fmt: skip
+# Bump when `Analyzer.analyse` changes what it returns: analyses shipped before are then unused.
+ANALYSER_VERSION = 1
 _LATIN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 
 
@@ -35,21 +38,27 @@ def _english_stem(word: str) -> str:
 
 @dataclass
 class Analyzer:
-    """Tokenizes text into folded, synonym-mapped content words; the Sudachi tokenizer is built
-    once, on first use, and shared (building it is the slow part of start-up)."""
+    """Tokenizes text into folded, synonym-mapped content words. Sudachi's dictionary is loaded
+    once, on first use, and shared; each thread gets its own tokenizer from it."""
 
     synonyms: Synonyms = field(default_factory=default_synonyms)
-    _tokenizer: Any = None
+    # Analyses computed ahead (knowledge/analyses.py): the shipped texts need no Sudachi.
+    known: Mapping[str, Analysis] = field(default_factory=dict)
+    _dictionary: Any = None
+    _local: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _sudachi(self) -> Any:
-        if self._tokenizer is None:
-            with self._lock:
-                if self._tokenizer is None:
-                    from sudachipy import Dictionary, SplitMode
+        tokenizer = getattr(self._local, "tokenizer", None)
+        if tokenizer is None:
+            from sudachipy import Dictionary, SplitMode
 
-                    self._tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
-        return self._tokenizer
+            with self._lock:
+                if self._dictionary is None:
+                    self._dictionary = Dictionary(dict="core")
+                tokenizer = self._dictionary.tokenizer(mode=SplitMode.C)
+            self._local.tokenizer = tokenizer
+        return tokenizer
 
     def prepare(self, text: str) -> str:
         """NFKC, lower case, multi-word synonyms rewritten."""
@@ -66,6 +75,9 @@ class Analyzer:
 
     def analyse(self, text: str) -> Analysis:
         """Tokens, words (the tokens without the compounds' parts) and reading, in one pass."""
+        known = self.known.get(text)
+        if known is not None:
+            return known
         from sudachipy import SplitMode
 
         tokens: list[str] = []
@@ -123,8 +135,11 @@ _DEFAULT: Analyzer | None = None
 
 
 def default_analyzer() -> Analyzer:
-    """The shared analyser with the packaged synonyms (its tokenizer is built lazily)."""
+    """The shared analyser with the packaged synonyms and the shipped texts' analyses (its
+    tokenizer is built lazily, when a text is not among them)."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = Analyzer()
+        from knowledge.analyses import load_shipped
+
+        _DEFAULT = Analyzer(known=load_shipped())
     return _DEFAULT

@@ -26,13 +26,12 @@ TEMPERATURE = 8.0
 
 def features(tokens: Sequence[str], reading: str) -> Counter[str]:
     """Weighted features of a text: its content words and its reading's character n-grams."""
-    out: Counter[str] = Counter()
-    for t in tokens:
-        out["w:" + t] += WORD_WEIGHT
     text = "".join(reading.split())
-    for n in GRAM_SIZES:
-        for i in range(len(text) - n + 1):
-            out["r:" + text[i : i + n]] += GRAM_WEIGHT
+    # Counted in C (Counter over a list), then weighted: start-up computes this for every text.
+    grams = Counter(["r:" + text[i : i + n] for n in GRAM_SIZES for i in range(len(text) - n + 1)])
+    out: Counter[str] = Counter({g: c * GRAM_WEIGHT for g, c in grams.items()})
+    for t, c in Counter(tokens).items():
+        out["w:" + t] += c * WORD_WEIGHT
     return out
 
 
@@ -88,14 +87,15 @@ class NaiveBayes:
         # Postings as slices of two arrays sorted by feature: a common n-gram is in hundreds
         # of classes and is added in one step per question.
         key_features, key_labels = np.divmod(keys, width)
-        weights = np.log((counts + ALPHA) / ALPHA)
+        self._labels = key_labels.astype(np.intp)
+        self._weights = np.log((counts + ALPHA) / ALPHA)
         bounds = np.flatnonzero(np.diff(key_features)) + 1
         starts = np.concatenate([[0], bounds]).tolist()
         ends = np.concatenate([bounds, [len(keys)]]).tolist()
         names = list(ids)
-        postings_labels = key_labels.astype(np.intp)
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
-            names[f]: (postings_labels[a:b], weights[a:b])
+        # feature → its slice of the two arrays (plain ints: cheaper to build than array views)
+        self.postings: dict[str, tuple[int, int]] = {
+            names[f]: (a, b)
             for f, a, b in zip(key_features[starts].tolist(), starts, ends, strict=True)
         }
 
@@ -106,8 +106,9 @@ class NaiveBayes:
         mass = sum(known.values())
         out = np.array(self.unseen) * mass
         for f, n in known.items():
-            labels, weights = self.postings[f]
-            out[labels] += n * weights  # a class appears once in a posting: no collisions
+            start, end = self.postings[f]
+            # A class appears once in a posting: no collisions in the indexed add.
+            out[self._labels[start:end]] += n * self._weights[start:end]
         return out.tolist(), mass
 
     def posterior(self, feats: Counter[str]) -> list[float]:

@@ -1,0 +1,60 @@
+"""The shipped analyses (knowledge/analyses.py): fresh, equal to the analyser's, else ignored."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+import knowledge.analyzer as analyzer_module
+from knowledge.analyses import decode, encode, load_shipped
+from knowledge.analyzer import Analysis, Analyzer
+
+
+class Recording(Analyzer):
+    """An analyser that remembers the texts it had to analyse itself."""
+
+    def __init__(self, known) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(known=known)
+        self.missed: list[str] = []
+
+    def analyse(self, text: str) -> Analysis:
+        if text not in self.known:
+            self.missed.append(text)
+        return super().analyse(text)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_shipped()
+
+
+def test_the_default_engine_starts_without_analysing_a_text(shipped, monkeypatch):
+    recording = Recording(shipped)
+    monkeypatch.setattr(analyzer_module, "_DEFAULT", recording)
+    from knowledge.answers import default_engine
+
+    default_engine()
+    assert recording.missed == [], "stale: run `make analyses`"
+
+
+def test_the_shipped_analyses_are_what_the_analyser_gives_now(shipped):
+    live = Analyzer()
+    assert shipped, "missing or made for other synonyms, analyser or Sudachi: `make analyses`"
+    assert [t for t, a in shipped.items() if live.analyse(t) != a] == []
+
+
+def test_analyses_made_for_something_else_are_ignored():
+    data = encode(Analyzer(), ["解約したい"])
+    assert set(decode(data)) == {"解約したい"}
+    body = json.loads(gzip.decompress(data))
+    body["fingerprint"] = "another analyser"
+    assert decode(gzip.compress(json.dumps(body).encode())) == {}
+
+
+def test_a_known_text_is_not_analysed_again_and_others_are():
+    cached = Analysis(["料金"], ["料金"], "りょうきん")
+    analyzer = Analyzer(known={"料金？": cached})
+    assert analyzer.analyse("料金？") is cached
+    assert analyzer.analyse("解約したい").tokens == Analyzer().analyse("解約したい").tokens
