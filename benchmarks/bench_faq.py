@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_faq.py              # cross-writer figures, then the test set
     .venv/bin/python benchmarks/bench_faq.py --dev-only   # while tuning: never looks at the test
     .venv/bin/python benchmarks/bench_faq.py --fit        # refit the confidence calibration
+    .venv/bin/python benchmarks/bench_faq.py --tradeoff   # hand-offs at each threshold
 
 Every set was written apart from the FAQ by its own writer (knowledge/data/asked/README.md).
 - Development: the sets under knowledge/data/asked/, one per writer. The engine learns from
@@ -198,6 +199,27 @@ def fit(sets: dict[str, list[dict]], data) -> None:  # type: ignore[no-untyped-d
     print(f"THRESHOLD_NO_OOS = {threshold:.2f}")
 
 
+def tradeoff(sets: dict[str, list[dict]], data) -> None:  # type: ignore[no-untyped-def]
+    """For chambers that set OTASUKE_FAQ_HANDOFF_THRESHOLD: at each threshold, with the shipped
+    calibration, what share of unanswerable questions is handed off and of answerable ones too,
+    over every set left out in turn."""
+    from knowledge.confidence import CALIBRATION, OOS_MARGIN, THRESHOLD
+
+    rows = [
+        (g > OOS_MARGIN, predict(CALIBRATION, x), a)
+        for name in sets
+        for x, g, a in zip(data[name][0], data[name][4], data[name][5], strict=True)
+    ]
+    answerable = sum(a for _, _, a in rows)
+    print("threshold  unanswerable handed off  answerable handed off")
+    for t in sorted({0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, THRESHOLD, 0.8, 0.85, 0.9}):
+        handed = [(d or p < t, a) for d, p, a in rows]
+        un = 100.0 * sum(h for h, a in handed if not a) / (len(rows) - answerable)
+        false = 100.0 * sum(h for h, a in handed if a) / answerable
+        mark = "  (shipped)" if t == THRESHOLD else ""
+        print(f"  {t:4.2f}     {un:5.1f} %                  {false:5.1f} %{mark}")
+
+
 def pooled(results: dict[str, dict[str, float]], sets: dict[str, list[dict]]) -> dict[str, float]:
     """Figures over all sets' questions (each set weighted by its size)."""
     total = dict.fromkeys(("top1", "top3", "handoff_unanswerable", "false_handoff"), 0.0)
@@ -220,6 +242,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-only", action="store_true", help="do not score the test set")
     parser.add_argument("--fit", action="store_true", help="refit the confidence calibration")
+    parser.add_argument("--tradeoff", action="store_true", help="hand-offs at each threshold")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -236,6 +259,9 @@ def main() -> None:
     }
     if args.fit:
         fit(sets, data)
+        return
+    if args.tradeoff:
+        tradeoff(sets, data)
         return
     results = cross_writer(sets, data)
     print("Each writer's set, answered by an engine that never learnt from it")
