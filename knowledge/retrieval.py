@@ -7,10 +7,12 @@ Scores per FAQ text (question_ja, question_en, each phrasing):
   phrasing cannot carry an entry alone.
 An entry scores the best of its texts, plus the posterior of a naive Bayes classifier trained
 on all the entries' texts (`knowledge/classifier.py`: words and reading n-grams, so kana,
-IME slips and dropped particles still find their entry). The terms' own clauses are a second
-index (BM25 over the content words of article title + clause, plus character 2-3-grams of the
-folded text) for questions no FAQ entry covers; both rank the articles. Confidence: see
-`CALIBRATION`.
+IME slips and dropped particles still find their entry), plus the posterior of a second one,
+over articles (`_article_classifier`: the FAQ's texts, the intents' and the questions customers
+asked, `knowledge/asked.py`), for the entry's first article. The terms' own clauses are a
+second index (BM25 over the content words of article title + clause, plus character 2-3-grams
+of the folded text) for questions no FAQ entry covers; entries, clauses and the article
+classifier rank the articles. Confidence: see `CALIBRATION`.
 
 Out-of-scope intents (`knowledge/out_of_scope.py`: the UTM's throughput, the chamber's own dues…)
 are classes like the entries, scored the same way; they never rank an article or an answer.
