@@ -57,7 +57,7 @@ BACKGROUND_CLAUSES = True
 # questions customers asked) next to each class's score: the FAQ entry's first article, or
 # 'none' for an intent. Across writers left out of it, it lifted top-1 by about four points.
 W_ARTICLE = 1.0
-ARTICLE_TEMPERATURE = 8.0
+ARTICLE_TEMPERATURE = 8.0  # as the entry classifier's: 3 and 16 did no better across writers
 LENGTH_CAP = 3.0  # the length feature's ceiling: a 300-character message says all it will
 ODDS_CAP = 3.0  # the log-odds feature's bound (per unit of feature mass)
 # How much the clause index counts in the article ranking, next to the FAQ entries.
@@ -183,6 +183,12 @@ class Retriever:
             len(whole),
             (features(a.tokens, a.reading) for a in clause_analyses) if BACKGROUND_CLAUSES else (),
         )
+        # Each class's article for the article classifier: an entry's first one, 0 (none) for
+        # an intent.
+        self._class_article = np.array(
+            [e.articles[0] if e.articles else 0 for e in self.faq] + [0] * len(self.out_of_scope),
+            dtype=np.intp,
+        )
         self._articles_nb = self._article_classifier(texts, text_features, asked)
         self._clause_words = BM25Index(clause_docs)
         self._vocabulary.update(t for doc in clause_docs for t in doc)
@@ -197,15 +203,8 @@ class Retriever:
         """Question → article, class 0 meaning that no article answers it: learnt from the
         FAQ's texts (their entry's first article), the intents' (none) and the questions
         customers asked, which bring the voices the FAQ's writer did not have."""
-        items = (*self.faq, *self.out_of_scope)
-        # Each class's article: an entry's first one, 0 for an intent.
-        self._class_article = np.array(
-            [item.articles[0] if isinstance(item, FaqEntry) and item.articles else 0
-             for item in items],
-            dtype=np.intp,
-        )  # fmt: skip
         examples = list(
-            zip(self._class_article[self._entry_of].tolist(), text_features, strict=False)
+            zip(self._class_article[self._entry_of].tolist(), text_features, strict=True)
         )
         known = {t.text for t in texts}
         for a in asked:
