@@ -1,10 +1,9 @@
 """Fitting the hand-off model: an L2-regularised logistic regression (Newton's method, pure
-Python), a threshold rule, and stratified k-fold cross-validation of both together."""
+Python) and a threshold rule (benchmarks/bench_faq.py fits them leaving one writer out)."""
 
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 
 Vector = Sequence[float]
@@ -104,18 +103,6 @@ def choose_threshold(
     return none[k - 1] + 1e-6 if k else 0.0
 
 
-def folds(labels: Sequence[bool], k: int, seed: int) -> list[list[int]]:
-    """Stratified folds: answerable and unanswerable questions spread evenly."""
-    rng = random.Random(seed)
-    out: list[list[int]] = [[] for _ in range(k)]
-    for value in (True, False):
-        ids = [i for i, v in enumerate(labels) if v == value]
-        rng.shuffle(ids)
-        for n, i in enumerate(ids):
-            out[n % k].append(i)
-    return out
-
-
 def fit_handoff(
     xs: Sequence[Vector],
     ys: Sequence[float],
@@ -141,33 +128,3 @@ def fit_handoff(
             best = (false, w, margin, threshold)
     assert best is not None
     return best[1], best[2], best[3]
-
-
-def cross_validate(
-    xs: Sequence[Vector],
-    ys: Sequence[float],
-    answerable: Sequence[bool],
-    k: int = 5,
-    repeats: int = 10,
-    l2: float = 1.0,
-    target: float = 0.9,
-    gaps: Sequence[float] | None = None,
-    margins: Sequence[float] = (math.inf,),
-) -> list[list[bool]]:
-    """Repeated stratified k-fold: for each repeat, every question's hand-off decision by a model,
-    an out-of-scope margin and a threshold fitted without it."""
-    gaps = gaps if gaps is not None else [-math.inf] * len(xs)
-    out = []
-    for seed in range(repeats):
-        handoff = [False] * len(xs)
-        for test in folds(answerable, k, seed):
-            held = set(test)
-            train = [i for i in range(len(xs)) if i not in held]
-            w, margin, threshold = fit_handoff(
-                [xs[i] for i in train], [ys[i] for i in train], [answerable[i] for i in train],
-                [gaps[i] for i in train], margins, l2, target,
-            )  # fmt: skip
-            for i in test:
-                handoff[i] = gaps[i] > margin or predict(w, xs[i]) < threshold
-        out.append(handoff)
-    return out
