@@ -105,13 +105,7 @@ def approve(
     now: datetime | None = None,
 ) -> Action:
     """pending → approved, once: the one caller that gets the Action back executes it."""
-    now = now or utcnow()
-    values = {"status": "approved", "decided_by": actor, "decided_at": now, "reason": reason}
-    action = _transition(session, action_id, ("pending",), values, expected_version)
-    audit.record(
-        session, actor, "action.approved", f"action:{action_id}", {"reason": reason}, at=now
-    )
-    return action
+    return _decide(session, action_id, actor, "approved", reason, expected_version, now)
 
 
 def reject(
@@ -126,11 +120,24 @@ def reject(
     """pending → rejected, once, with the reason staff gave."""
     if not reason.strip():
         raise UserError("a rejection needs a reason")
+    return _decide(session, action_id, actor, "rejected", reason, expected_version, now)
+
+
+def _decide(
+    session: Session,
+    action_id: int,
+    actor: str,
+    status: str,
+    reason: str | None,
+    expected_version: int | None,
+    now: datetime | None,
+) -> Action:
+    """Staff's decision on a pending action, audited as `action.<status>`."""
     now = now or utcnow()
-    values = {"status": "rejected", "decided_by": actor, "decided_at": now, "reason": reason}
+    values = {"status": status, "decided_by": actor, "decided_at": now, "reason": reason}
     action = _transition(session, action_id, ("pending",), values, expected_version)
     audit.record(
-        session, actor, "action.rejected", f"action:{action_id}", {"reason": reason}, at=now
+        session, actor, f"action.{status}", f"action:{action_id}", {"reason": reason}, at=now
     )
     return action
 
