@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from importlib import metadata, resources
 
 from knowledge.analyzer import ANALYSER_VERSION, Analysis, Analyzer
@@ -58,3 +59,23 @@ def load_shipped() -> Mapping[str, Analysis]:
     if not path.is_file():
         return {}
     return decode(path.read_bytes())
+
+
+@dataclass
+class _Recording(Analyzer):
+    """An analyser that notes every text it is given (in `texts`)."""
+
+    texts: list[str] = field(default_factory=list)
+
+    def analyse(self, text: str) -> Analysis:
+        self.texts.append(text)
+        return super().analyse(text)
+
+
+def startup_texts() -> list[str]:
+    """Every text the default engine analyses while it is built: what the file must hold."""
+    from knowledge.answers import default_engine
+
+    recording = _Recording(known=load_shipped())
+    default_engine(analyzer=recording)
+    return list(dict.fromkeys(recording.texts))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from knowledge.analyzer import Analyzer
 from knowledge.asked import AskedQuestion, load_default_asked, with_unanswered
 from knowledge.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.formatting import format_facts
@@ -76,6 +77,7 @@ class AnswerEngine:
         out_of_scope: Sequence[OutOfScope] = (),
         notes: bool = True,
         asked: Sequence[AskedQuestion] = (),
+        analyzer: Analyzer | None = None,
     ):
         self.terms = terms
         # Ids of FAQ entries left out because the terms no longer say what they rest on.
@@ -83,7 +85,7 @@ class AnswerEngine:
         # An intent's note says what the terms lack: only shown over the terms it was written for.
         self.notes = notes
         self.retriever = Retriever(
-            terms, faq, threshold=threshold, out_of_scope=out_of_scope, asked=asked
+            terms, faq, analyzer, threshold=threshold, out_of_scope=out_of_scope, asked=asked
         )
 
     def answer(self, question: str, facts: Mapping[str, object] | None = None) -> Answer:
@@ -156,6 +158,7 @@ def default_engine(
     out_of_scope_text: str | None = None,
     threshold: float | None = None,
     asked: Sequence[AskedQuestion] | None = None,
+    analyzer: Analyzer | None = None,
 ) -> AnswerEngine:
     """The engine over `terms` (default: the shipped ones), a FAQ and out-of-scope intents;
     `threshold` overrides the fitted hand-off threshold (knowledge/confidence.py).
@@ -184,6 +187,8 @@ def default_engine(
     if asked is None:
         asked = () if own_terms else load_default_asked()
     intents = with_unanswered(intents, asked)
-    engine = AnswerEngine(terms, faq, threshold, out_of_scope=intents, notes=notes, asked=asked)
+    engine = AnswerEngine(
+        terms, faq, threshold, out_of_scope=intents, notes=notes, asked=asked, analyzer=analyzer
+    )
     engine.withheld = withheld
     return engine

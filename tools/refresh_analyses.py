@@ -10,33 +10,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import knowledge.analyzer as analyzer_module  # noqa: E402
-from knowledge.analyses import FILE, encode  # noqa: E402
-from knowledge.analyzer import Analysis, Analyzer  # noqa: E402
-
-
-class Recording(Analyzer):
-    """An analyser that remembers every text it was asked about."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def analyse(self, text: str) -> Analysis:
-        self.texts.append(text)
-        return super().analyse(text)
+from knowledge.analyses import FILE, encode, startup_texts  # noqa: E402
+from knowledge.analyzer import Analyzer  # noqa: E402
 
 
 def main() -> None:
-    recording = Recording()
-    analyzer_module._DEFAULT = recording
-    from knowledge.answers import default_engine
-
-    default_engine()
+    texts = startup_texts()
     target = ROOT / "knowledge" / FILE
-    data = encode(Analyzer(), recording.texts)
+    data = encode(Analyzer(), texts)
     target.write_bytes(data)
-    print(f"{target.relative_to(ROOT)}: {len(set(recording.texts))} texts, {len(data)} bytes")
+    print(f"{target.relative_to(ROOT)}: {len(texts)} texts, {len(data)} bytes")
 
 
 if __name__ == "__main__":
