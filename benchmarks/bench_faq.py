@@ -7,7 +7,7 @@
 
 Every set was written apart from the FAQ by its own writer (knowledge/data/asked/README.md).
 - Development: the sets under knowledge/data/asked/, one per writer. The engine learns from
-  them (knowledge/asked.py), so they are scored leaving one writer out: each set is answered by
+  them (knowledge/faq/asked.py), so they are scored leaving one writer out: each set is answered by
   an engine built without it, and judged by a calibration, out-of-scope margin and threshold
   fitted on the other sets' left-out features. That is the figure for a customer whose way of
   asking the engine has never seen.
@@ -35,24 +35,24 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from faq_fit import fit_handoff, predict  # noqa: E402
 
 if TYPE_CHECKING:
-    from knowledge.asked import AskedQuestion
+    from knowledge.faq.asked import AskedQuestion
 
 ASKED = ROOT / "knowledge/data/asked"
 TESTS = (ROOT / "tests/data/faq_heldout11.jsonl", ROOT / "tests/data/faq_heldout12.jsonl")
 L2 = 1.0  # the logistic's penalty (features are 0..1)
 # The share of the sets' unanswerable questions (pooled, each left out) that the threshold hands
 # off. 90 % is wanted for a new customer, and the newest writers' sets came out 2-4 points below
-# the pooled figure (knowledge/confidence.py, THRESHOLD).
+# the pooled figure (knowledge/faq/confidence.py, THRESHOLD).
 TARGET = 0.94
 BASELINE_HANDOFF = 50.0  # the baseline hands off when its best WRatio is below this
-# Candidate out-of-scope margins (knowledge.confidence.OOS_MARGIN); inf: no such rule. Never
+# Candidate out-of-scope margins (knowledge.faq.confidence.OOS_MARGIN); inf: no such rule. Never
 # below 0: a question whose best match is an FAQ entry is not declined by the rule.
 MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, math.inf)
 
 
 def load(path: Path) -> list[AskedQuestion]:
-    """A set of questions, in the asked questions' format (knowledge/asked.py)."""
-    from knowledge.asked import parse_asked
+    """A set of questions, in the asked questions' format (knowledge/faq/asked.py)."""
+    from knowledge.faq.asked import parse_asked
 
     return list(parse_asked(path.read_text("utf-8"), path.stem))
 
@@ -114,7 +114,7 @@ def training_data(engine, rows: list[AskedQuestion]):  # type: ignore[no-untyped
     """Per question: the features, 'the top entry's article is right', both article rankings
     (led by the answered entry; the fused one given with a hand-off) and the out-of-scope gap
     (-inf without intents)."""
-    from knowledge.answers import _articles_led_by
+    from knowledge.faq.answers import _articles_led_by
 
     xs, ys, answered, fused, gaps = [], [], [], [], []
     for row in rows:
@@ -133,8 +133,8 @@ def training_data(engine, rows: list[AskedQuestion]):  # type: ignore[no-untyped
 def left_out(sets: dict[str, list[AskedQuestion]]):  # type: ignore[no-untyped-def]
     """Each set's training data from an engine that never learnt from it (nor from its
     unanswerable questions as an out-of-scope intent)."""
-    from knowledge.answers import default_engine
-    from knowledge.asked import load_default_asked
+    from knowledge.faq.answers import default_engine
+    from knowledge.faq.asked import load_default_asked
 
     return {
         name: training_data(default_engine(asked=load_default_asked(leave_out=[name])), rows)
@@ -145,7 +145,7 @@ def left_out(sets: dict[str, list[AskedQuestion]]):  # type: ignore[no-untyped-d
 def fit_on(data, names, margins=None):  # type: ignore[no-untyped-def]
     """The logistic, out-of-scope margin (default: the shipped one) and threshold fitted on these
     sets' left-out data."""
-    from knowledge.confidence import OOS_MARGIN
+    from knowledge.faq.confidence import OOS_MARGIN
 
     xs = [x for n in names for x in data[n][0]]
     ys = [y for n in names for y in data[n][1]]
@@ -193,7 +193,7 @@ def fit(sets: dict[str, list[AskedQuestion]], data) -> None:  # type: ignore[no-
     print(f"OOS_MARGIN = {margin}")
     # An engine without out-of-scope intents or asked questions (a chamber's own FAQ with an
     # empty intents file) learns from nothing the sets wrote, so it is fitted on all of them.
-    from knowledge.answers import default_engine
+    from knowledge.faq.answers import default_engine
 
     bare = default_engine(out_of_scope_text="", asked=())
     plain = {name: (*training_data(bare, rows), [r.article is not None for r in rows])
@@ -207,7 +207,7 @@ def tradeoff(sets: dict[str, list[AskedQuestion]], data) -> None:  # type: ignor
     """For chambers that set OTASUKE_FAQ_HANDOFF_THRESHOLD: at each threshold, with the shipped
     calibration, what share of unanswerable questions is handed off and of answerable ones too,
     over every set left out in turn."""
-    from knowledge.confidence import CALIBRATION, OOS_MARGIN, THRESHOLD
+    from knowledge.faq.confidence import CALIBRATION, OOS_MARGIN, THRESHOLD
 
     rows = [
         (g > OOS_MARGIN, predict(CALIBRATION, x), a)
@@ -252,7 +252,7 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    from knowledge.answers import default_engine
+    from knowledge.faq.answers import default_engine
 
     engine = default_engine()
     engine.answer("利用料金はいくらですか")  # the first question pays for lazy initialisation

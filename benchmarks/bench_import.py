@@ -25,7 +25,7 @@ from core import migrate
 from core.db import make_engine, session_factory
 from core.imports import CUSTOMER_COLUMNS, import_customers
 from core.payments_import import import_payments
-from knowledge.calendar import DEFAULT_CALENDAR
+from knowledge.rules.calendar import DEFAULT_CALENDAR
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
 POSTGRES_URL = os.environ.get(

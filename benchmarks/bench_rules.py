@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=100_000)
     args = parser.parse_args()
 
-    from knowledge.rule_requests import answer_lines
+    from knowledge.rules.requests import answer_lines
 
     lines = make_lines(args.contracts)
     count = len(lines)

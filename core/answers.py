@@ -11,9 +11,9 @@ from core.contracts import contract_view
 from core.customers import get_customer
 from core.errors import UserError
 from core.settings import Settings
-from knowledge.answers import AnswerEngine, default_engine
-from knowledge.calendar import BusinessCalendar
-from knowledge.faq import FaqError
+from knowledge.faq.answers import AnswerEngine, default_engine
+from knowledge.faq.faq import FaqError
+from knowledge.rules.calendar import BusinessCalendar
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def customer_facts(
     terms, status = view.terms, view.status
     first = view.periods[0] if view.periods else None
     # None facts are left out, so a personal text needing a period or deadline an ended
-    # contract no longer has is not shown; `ended_on`/`ends_on` say why (knowledge/answers.py).
+    # contract no longer has is not shown; `ended_on`/`ends_on` say why (knowledge/faq/answers.py).
     ended = customer.ended_on if status.ended else None
     ends = customer.ended_on if customer.ended_on is not None and not status.ended else None
     return {

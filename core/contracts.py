@@ -18,10 +18,10 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.models import Contract, ContractPeriod, Customer, Payment, utcnow
-from knowledge.billing import Period, billed_by, periods_until, plan_periods, schedule
-from knowledge.calendar import BusinessCalendar
-from knowledge.contract import ContractStatus, ContractTerms, contract_status, contract_terms
-from knowledge.money import annual_fee, monthly_fee
+from knowledge.rules.billing import Period, billed_by, periods_until, plan_periods, schedule
+from knowledge.rules.calendar import BusinessCalendar
+from knowledge.rules.contract import ContractStatus, ContractTerms, contract_status, contract_terms
+from knowledge.rules.money import annual_fee, monthly_fee
 
 __all__ = [
     "ContractInputs",

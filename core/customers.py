@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.contracts import contract_view, debt_paid, paid_by
 from core.errors import UserError
 from core.models import Customer
-from knowledge.calendar import BusinessCalendar
+from knowledge.rules.calendar import BusinessCalendar
 
 # Dashes customers type in place of '-' (after NFKC, which already folds the full-width one).
 _DASHES = "‐‑‒–—―−ー－ｰ"

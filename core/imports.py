@@ -26,7 +26,7 @@ from core.csvfile import (
 from core.customers import normalize_customer_id
 from core.models import Customer, utcnow
 from core.models.customers import CUSTOMER_STATUSES
-from knowledge.calendar import BusinessCalendar
+from knowledge.rules.calendar import BusinessCalendar
 
 CUSTOMER_COLUMNS = (
     "customer_id", "company", "contact_name", "email", "member",

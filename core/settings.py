@@ -24,7 +24,7 @@ from pydantic_settings import (
 )
 
 from core.errors import UserError
-from knowledge.calendar import BusinessCalendar
+from knowledge.rules.calendar import BusinessCalendar
 
 ENV_PREFIX = "OTASUKE_"
 DEFAULT_TOML = Path("otasuke.toml")
@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     # which only the entries whose clauses read the same in `terms_file` are used.
     faq_file: Path | None = None
     # Answers whose confidence is below this go to staff. None → the fitted threshold
-    # (knowledge/confidence.py): higher hands off more of what the terms do not answer, and
+    # (knowledge/faq/confidence.py): higher hands off more of what the terms do not answer, and
     # more good answers too; a chamber sets it to what its staff can take.
     faq_handoff_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.analyses import FILE, encode, startup_texts  # noqa: E402
-from knowledge.analyzer import Analyzer  # noqa: E402
+from knowledge.faq.analyses import FILE, encode, startup_texts  # noqa: E402
+from knowledge.faq.analyzer import Analyzer  # noqa: E402
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import typer
 from otasuke.commands.common import parse_today, read_batch_lines
 
 if TYPE_CHECKING:
-    from knowledge.answers import Answer
+    from knowledge.faq.answers import Answer
 
 
 def ask(

@@ -13,7 +13,7 @@ def parse_today(value: str | None, option: str = "--today") -> date:
     if value is None:
         from datetime import UTC, datetime
 
-        from knowledge.calendar import jst_date
+        from knowledge.rules.calendar import jst_date
 
         return jst_date(datetime.now(UTC))
     try:

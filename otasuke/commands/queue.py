@@ -27,7 +27,7 @@ def _actor(by: str | None) -> str:
 
 def _when(moment: datetime) -> str:
     """Staff read the chamber's time: 2026-11-26 21:07 JST."""
-    from knowledge.calendar import to_jst
+    from knowledge.rules.calendar import to_jst
 
     return to_jst(moment).strftime("%Y-%m-%d %H:%M JST")
 

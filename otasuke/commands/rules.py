@@ -16,7 +16,7 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def _answer(command: str, options: dict[str, object]) -> dict[str, Any]:
     """Apply one rule; a bad option becomes typer.BadParameter (one line on stderr)."""
-    from knowledge.rule_requests import RuleRequestError, evaluate
+    from knowledge.rules.requests import RuleRequestError, evaluate
 
     try:
         return evaluate({"cmd": command, **options})
@@ -136,7 +136,7 @@ def batch(
     ],
 ) -> None:
     """One JSON request a line in, one JSON result a line out, in order; bad lines get errors."""
-    from knowledge.rule_requests import answer_lines
+    from knowledge.rules.requests import answer_lines
     from otasuke.commands.common import read_batch_lines
 
     out = answer_lines(read_batch_lines(source))

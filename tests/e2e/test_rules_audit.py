@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.rule_requests import evaluate
+from knowledge.rules.requests import evaluate
 from otasuke.cli import main
 
 CONTRACT_KEYS = (

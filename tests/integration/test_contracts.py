@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from core.contracts import contract_view, extend_periods
 from core.customers import upsert_customer
 from core.models import ContractPeriod
-from knowledge.calendar import DEFAULT_CALENDAR
+from knowledge.rules.calendar import DEFAULT_CALENDAR
 
 # Applied 2026-04-10 → start 2026-06-05; approved 4/20 → first fee due 5/25, renewals 2/25.
 VALUES = {

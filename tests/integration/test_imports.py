@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.imports import CUSTOMER_COLUMNS, import_customers
 from core.models import AuditEntry, Contract, ContractPeriod, Customer, Payment
 from core.payments_import import import_payments
-from knowledge.calendar import DEFAULT_CALENDAR
+from knowledge.rules.calendar import DEFAULT_CALENDAR
 
 HEADER = ",".join(CUSTOMER_COLUMNS)
 TODAY = date(2026, 5, 1)

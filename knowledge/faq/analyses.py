@@ -1,0 +1,81 @@
+"""The shipped texts' analyses, computed ahead and shipped (knowledge/data/analyses.json.gz).
+
+Start-up analyses every FAQ text, intent, asked question and clause: with Sudachi that is most
+of a second. The results only change when the texts, the synonyms, the analyser or Sudachi
+change, so they are computed once (`make analyses`) and loaded in a few milliseconds. A file
+made for other synonyms, another analyser version or another dictionary is ignored (start-up then
+analyses everything, as before); a text it lacks is analysed when it is met.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+
+from knowledge.faq.analyzer import ANALYSER_VERSION, Analysis, Analyzer
+
+FILE = "data/analyses.json.gz"
+
+
+def fingerprint() -> str:
+    """What the shipped analyses depend on besides the texts: the analyser's version, Sudachi's
+    dictionary (pinned in pyproject.toml) and the synonym table. Anything else that changes an
+    analysis fails tests/unit/test_analyses.py."""
+    synonyms = resources.files("knowledge").joinpath("data/synonyms.yaml").read_bytes()
+    parts = [
+        str(ANALYSER_VERSION),
+        metadata.version("sudachidict-core"),
+        hashlib.sha256(synonyms).hexdigest(),
+    ]
+    return "|".join(parts)
+
+
+def encode(analyzer: Analyzer, texts: Iterable[str]) -> bytes:
+    """The file's bytes: each text's analysis by `analyzer` (the default one), fingerprinted."""
+    analyses = {}
+    for text in dict.fromkeys(texts):
+        a = analyzer.analyse(text)
+        analyses[text] = [a.tokens, a.words, a.reading]
+    body = {"fingerprint": fingerprint(), "analyses": analyses}
+    # mtime=0: the same analyses give the same bytes (no churn in version control).
+    return gzip.compress(json.dumps(body, ensure_ascii=False).encode("utf-8"), mtime=0)
+
+
+def decode(data: bytes) -> Mapping[str, Analysis]:
+    """The analyses in a file's bytes; none when they were made for something else."""
+    body = json.loads(gzip.decompress(data))
+    if body.get("fingerprint") != fingerprint():
+        return {}
+    return {text: Analysis(t, w, r) for text, (t, w, r) in body["analyses"].items()}
+
+
+def load_shipped() -> Mapping[str, Analysis]:
+    """The shipped analyses (none when the file is missing or stale)."""
+    path = resources.files("knowledge").joinpath(FILE)
+    if not path.is_file():
+        return {}
+    return decode(path.read_bytes())
+
+
+@dataclass
+class _Recording(Analyzer):
+    """An analyser that notes every text it is given (in `texts`)."""
+
+    texts: list[str] = field(default_factory=list)
+
+    def analyse(self, text: str) -> Analysis:
+        self.texts.append(text)
+        return super().analyse(text)
+
+
+def startup_texts() -> list[str]:
+    """Every text the default engine analyses while it is built: what the file must hold."""
+    from knowledge.faq.answers import default_engine
+
+    recording = _Recording(known=load_shipped())
+    default_engine(analyzer=recording)
+    return list(dict.fromkeys(recording.texts))

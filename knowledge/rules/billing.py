@@ -1,0 +1,101 @@
+"""A contract's periods over the years, what each costs and when it is due (R3, R5–R7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from knowledge.rules.money import annual_fee
+from knowledge.rules.periods import renewal_payment_due
+
+if TYPE_CHECKING:
+    from knowledge.rules.contract import ContractTerms
+
+
+@dataclass(frozen=True)
+class Period:
+    """One 契約期間 with what it costs and when that is due (R5–R7)."""
+
+    number: int
+    starts_on: date
+    ends_on: date
+    fee: int
+    due_on: date
+    member: bool
+
+
+def plan_periods(
+    terms: ContractTerms, ended_on: date | None = None, member: bool | None = None
+) -> Iterator[Period]:
+    """Every period the contract has, in order: the first, then one renewal a year (endless).
+
+    None starts after `ended_on` (an ended contract does not renew; one ended before its start
+    has no period at all). Renewals cost the annual fee of `member` (default: the terms' status).
+    """
+    if ended_on is not None and ended_on < terms.start_date:
+        return
+    yield Period(
+        1,
+        terms.start_date,
+        terms.first_period_end,
+        terms.first_fee,
+        terms.first_payment_due,
+        terms.member,
+    )
+    member = terms.member if member is None else member
+    fee = annual_fee(member)
+    # 第4条2項②, 第12条2項: each renewal runs from 契約更新日 4/1 to 3/31.
+    year, number = terms.first_period_end.year, 2
+    while ended_on is None or date(year, 4, 1) <= ended_on:
+        due = renewal_payment_due(date(year, 3, 31), terms.first_payment_due)
+        yield Period(number, date(year, 4, 1), date(year + 1, 3, 31), fee, due, member)
+        year, number = year + 1, number + 1
+
+
+def billed_by(period: Period, on: date) -> bool:
+    """Whether a period exists as of `on`: the first always (formed at approval, 第8条3項),
+    a renewal once it has begun or its fee has fallen due (R7: billed before it starts)."""
+    return period.number == 1 or period.starts_on <= on or period.due_on <= on
+
+
+def periods_until(
+    terms: ContractTerms, until: date, ended_on: date | None = None, member: bool | None = None
+) -> list[Period]:
+    """The periods that exist by `until` (`billed_by`), none starting after `ended_on`."""
+    out = []
+    for period in plan_periods(terms, ended_on, member):
+        if not billed_by(period, until):
+            break
+        out.append(period)
+    return out
+
+
+def schedule(
+    terms: ContractTerms,
+    billed: Iterable[Period] = (),
+    ended_on: date | None = None,
+    member: bool | None = None,
+) -> Iterator[Period]:
+    """The periods already billed (their fees fixed, 第13条2項), then the plan after them."""
+    billed = list(billed)
+    after = billed[-1].number if billed else 0
+    planned = (p for p in plan_periods(terms, ended_on, member) if p.number > after)
+    return chain(billed, planned)
+
+
+def next_payment(periods: Iterable[Period], today: date) -> tuple[date, int] | None:
+    """The first due date on or after `today` that asks for money, with everything due then."""
+    # A 0-yen first payment (a March start) owes nothing (R6); when it shares its date with the
+    # first renewal (R7 なお書き), the two are one payment. Due dates never decrease.
+    found: date | None = None
+    amount = 0
+    for period in periods:
+        if found is not None and period.due_on > found:
+            break
+        if period.fee and period.due_on >= today:
+            found = period.due_on
+            amount += period.fee
+    return (found, amount) if found is not None else None

@@ -1,0 +1,17 @@
+"""The help desk's hours (相談窓口, 第4条1項(2)): 平日 9:00–18:00 JST (R19)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from knowledge.rules.calendar import DEFAULT_CALENDAR, BusinessCalendar, to_jst
+
+DESK_OPENS = time(9, 0)
+DESK_CLOSES = time(18, 0)
+
+
+def desk_open(moment: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> bool:
+    """Whether the desk is open at an aware moment: a business day, 9:00 to before 18:00 JST."""
+    # 「平日」 read as 営業日 (第2条(7)): holidays and the year-end break are closed too.
+    local = to_jst(moment)
+    return calendar.is_business_day(local.date()) and DESK_OPENS <= local.time() < DESK_CLOSES
