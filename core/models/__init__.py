@@ -7,6 +7,7 @@ from core.models.customers import Contract, ContractPeriod, Customer, Payment
 from core.models.mail import Alert, MailCursor, OutboxMail
 from core.models.notices import Notice
 from core.models.queue import Action, Request
+from core.models.staff import StaffNotice
 
 __all__ = [
     "Action",
@@ -23,5 +24,6 @@ __all__ = [
     "Payment",
     "Request",
     "Staff",
+    "StaffNotice",
     "utcnow",
 ]
