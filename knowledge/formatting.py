@@ -13,11 +13,17 @@ MONTH_NAMES = (
 MONEY_FACTS = frozenset({"annual_fee", "monthly_fee", "first_fee"})
 
 
-def format_date(d: date, lang: str) -> str:
-    """`2027年1月29日` / `January 29, 2027`."""
+WEEKDAYS_JA = "月火水木金土日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def format_date(d: date, lang: str, *, weekday: bool = False) -> str:
+    """`2027年1月29日` / `January 29, 2027`; `weekday` adds `(金)` / `Fri, `."""
     if lang == "en":
-        return f"{MONTH_NAMES[d.month - 1]} {d.day}, {d.year}"
-    return f"{d.year}年{d.month}月{d.day}日"
+        text = f"{MONTH_NAMES[d.month - 1]} {d.day}, {d.year}"
+        return f"{WEEKDAYS_EN[d.weekday()]}, {text}" if weekday else text
+    text = f"{d.year}年{d.month}月{d.day}日"
+    return f"{text}({WEEKDAYS_JA[d.weekday()]})" if weekday else text
 
 
 def format_yen(amount: int, lang: str) -> str:
