@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from core.errors import UserError
-from otasuke.commands import ask, data, db, queue, rules, run, staff
+from otasuke.commands import ask, data, db, mail, queue, rules, run, staff
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +25,7 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(db.app, name="db")
 app.add_typer(data.customers_app, name="customers")
 app.add_typer(data.payments_app, name="payments")
+app.add_typer(mail.app, name="mail")
 app.add_typer(queue.app, name="queue")
 app.add_typer(staff.app, name="staff")
 app.command("ask")(ask.ask)

@@ -2,7 +2,7 @@
 
 from core.models.audit import AuditEntry
 from core.models.base import Base, utcnow
-from core.models.chat import ChatLink, Staff
+from core.models.chat import ChatLink, ChatMessage, Staff
 from core.models.customers import Contract, ContractPeriod, Customer, Payment
 from core.models.mail import Alert, MailCursor, OutboxMail
 from core.models.notices import Notice
@@ -15,6 +15,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChatLink",
+    "ChatMessage",
     "Contract",
     "ContractPeriod",
     "Customer",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, utcnow
@@ -33,3 +33,18 @@ class Staff(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     added_by: Mapped[str | None] = mapped_column(String(100))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChatMessage(Base):
+    """A message for a customer's or staff member's chat, queued outside the bot, sent by it."""
+
+    __tablename__ = "chat_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique like the mail outbox's key (`reply:action:12`): queued once, whoever queues it twice.
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
