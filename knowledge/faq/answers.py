@@ -173,11 +173,12 @@ def default_engine(
     shipped ones' notes ("the terms do not say…") are shown only over the shipped terms.
     The questions customers asked (`asked`; default: the shipped ones, knowledge/faq/asked.py) are
     labelled with the shipped terms' articles, so by default they are learnt from only over
-    those terms.
+    those terms: terms that read the same as the shipped ones (a copy) count as the shipped ones.
     `analyzer` defaults to one with the shipped texts' analyses (knowledge/faq/analyses.py).
     """
     shipped = load_default_terms()
-    own_terms = terms is not None and terms is not shipped
+    # By content: OTASUKE_TERMS_FILE may name an unchanged copy of the shipped terms.
+    own_terms = terms is not None and terms != shipped
     terms = terms or shipped
     faq = parse_faq(faq_text, terms) if faq_text is not None else load_default_faq(shipped)
     withheld: tuple[str, ...] = ()
