@@ -85,6 +85,28 @@ def periods_until(
     return out
 
 
+def periods_of_ended(terms: FirstPeriod, ended_on: date) -> int:
+    """How many periods a contract that ends on `ended_on` has (none after it, 第12条)."""
+    return sum(1 for _ in plan_periods(terms, ended_on))
+
+
+def billed_periods(
+    terms: FirstPeriod,
+    stored: Iterable[Period],
+    today: date,
+    ended_on: date | None = None,
+    member: bool | None = None,
+) -> list[Period]:
+    """The periods billed by `today`: those stored (their fees fixed, 第13条2項), none after
+    the contract's end, then those the plan adds that are not stored yet (`periods_until`)."""
+    kept = list(stored)
+    if ended_on is not None:
+        last = periods_of_ended(terms, ended_on)
+        kept = [period for period in kept if period.number <= last]
+    after = kept[-1].number if kept else 0
+    return kept + [p for p in periods_until(terms, today, ended_on, member) if p.number > after]
+
+
 def schedule(
     terms: FirstPeriod,
     billed: Iterable[Period] = (),
