@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 def customer_facts(
     session: Session, customer_id: str, today: date, calendar: BusinessCalendar
 ) -> dict[str, object]:
-    """The FAQ placeholders (FAQ_SCHEMA.md) for a customer as of `today`; unknown → UserError."""
+    """The FAQ placeholders (knowledge/data/FAQ_SCHEMA.md) for a customer as of `today`;
+    an unknown customer → UserError."""
     customer = get_customer(session, customer_id)
     view = contract_view(session, customer, today, calendar)
     terms, status = view.terms, view.status

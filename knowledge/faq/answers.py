@@ -91,7 +91,8 @@ class AnswerEngine:
         )
 
     def answer(self, question: str, facts: Mapping[str, object] | None = None) -> Answer:
-        """Answer a question; `facts` (FAQ_SCHEMA.md placeholders) personalise it."""
+        """Answer a question; `facts` (the placeholders of knowledge/data/FAQ_SCHEMA.md)
+        personalise it."""
         if not question.strip():
             raise ValueError("the question is empty")
         prepared = self.retriever.prepare(question)
@@ -208,6 +209,7 @@ class _Recording(Analyzer):
     texts: list[str] = field(default_factory=list)
 
     def analyse(self, text: str, normalised: str | None = None) -> Analysis:
+        """Note the text, then analyse it."""
         self.texts.append(text)
         return super().analyse(text, normalised)
 
