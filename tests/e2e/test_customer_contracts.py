@@ -5,17 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from core.imports import CUSTOMER_COLUMNS
-
-
-@pytest.fixture
-def database(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A migrated database on this backend, named by OTASUKE_DATABASE_URL."""
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
-    assert otasuke("db", "upgrade").code == 0
-    return empty_url
 
 
 def _load(otasuke, folder: Path, *rows: str, today: str) -> None:

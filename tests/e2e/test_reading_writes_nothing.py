@@ -17,15 +17,13 @@ ROW = "NIG-000001,株式会社テスト,山田太郎,a@example.jp,1,2026-04-10,2
 
 
 @pytest.fixture
-def database(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A migrated database on this backend holding one customer imported on 2026-05-01."""
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
-    assert otasuke("db", "upgrade").code == 0
+def imported(otasuke, cli_env: Path, database: str) -> str:
+    """The migrated database holding one customer imported on 2026-05-01."""
     path = cli_env / "c.csv"
     path.write_text("\n".join([",".join(CUSTOMER_COLUMNS), ROW]) + "\n", "utf-8")
     result = otasuke("customers", "import", str(path), "--today", "2026-05-01")
     assert result.code == 0, result.err
-    return empty_url
+    return database
 
 
 def _stored_periods(url: str) -> list[int]:
@@ -38,17 +36,17 @@ def _stored_periods(url: str) -> list[int]:
 
 
 def test_showing_a_customer_two_years_on_lists_the_renewals_and_stores_none(
-    otasuke, database: str
+    otasuke, imported: str
 ) -> None:
     result = otasuke("customers", "show", "NIG-000001", "--today", "2028-03-01", "--json")
     assert result.code == 0, result.err
     assert [d["period"] for d in json.loads(result.out)["dues"]] == [1, 2, 3]
-    assert _stored_periods(database) == [1]
+    assert _stored_periods(imported) == [1]
 
 
-def test_asking_as_a_customer_two_years_on_stores_nothing(otasuke, database: str) -> None:
+def test_asking_as_a_customer_two_years_on_stores_nothing(otasuke, imported: str) -> None:
     result = otasuke(
         "ask", "次の支払いはいつ？", "--customer", "NIG-000001", "--today", "2028-03-01", "--json"
     )
     assert result.code == 0, result.err
-    assert _stored_periods(database) == [1]
+    assert _stored_periods(imported) == [1]

@@ -18,11 +18,9 @@ from core.staff_notices import tell_staff
 
 
 @pytest.fixture
-async def sessions(
-    fresh_engine: Engine, empty_url: str
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """The runner's async sessions on this test's migrated database (the same as fresh_engine)."""
-    engine = make_async_engine(empty_url)
+async def sessions(fresh_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The runner's async sessions on this test's migrated database (fresh_engine's)."""
+    engine = make_async_engine(fresh_url)
     yield async_session_factory(engine)
     await engine.dispose()
 
