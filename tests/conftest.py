@@ -32,7 +32,7 @@ class Databases:
     """Makes databases: SQLite files, or PostgreSQL databases dropped at the session's end.
 
     Migrations run once a backend, into a template; a migrated database is a copy of it (a file
-    copy, or CREATE DATABASE … TEMPLATE). On PostgreSQL, tests that commit share one such
+    copy, or CREATE DATABASE … TEMPLATE). On PostgreSQL, the tests on `fresh_url` share one such
     database, emptied before each (TRUNCATE), and an empty database a test made is dropped in
     the background while the tests go on: a DROP DATABASE takes 0.5-2 s on a busy server, and
     one a test, all at the suite's end, made it wait a minute."""
@@ -54,6 +54,19 @@ class Databases:
     def migrated(self, backend: str) -> str:
         """The URL of a new database migrated to head."""
         return self._create(backend, template=self._template(backend))
+
+    def migrate(self, backend: str, url: str) -> None:
+        """Migrate the new database at `url` to head (SQLite: a copy of the template)."""
+        from core import migrate
+        from core.db import make_engine, sqlite_path
+
+        path = sqlite_path(url) if backend == "sqlite" else None
+        if path is not None and not path.exists():
+            shutil.copyfile(self._tmp / f"{self._template(backend)}.db", path)
+            return
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
 
     def fresh(self, backend: str) -> str:
         """The URL of a database migrated to head that holds no row: on PostgreSQL the shared
@@ -214,19 +227,21 @@ def empty_url(backend: str, databases: Databases) -> Iterator[str]:
 
 
 @pytest.fixture
-def fresh_url(backend: str, databases: Databases) -> str:
-    """A database migrated to head holding no row, for a test that commits or runs commands."""
-    return databases.fresh(backend)
+def fresh_engine(backend: str, empty_url: str, databases: Databases) -> Iterator[Engine]:
+    """An engine on empty_url's database, migrated to head, for tests that need real commits."""
+    from core.db import make_engine
+
+    databases.migrate(backend, empty_url)
+    engine = make_engine(empty_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
-def fresh_engine(fresh_url: str) -> Iterator[Engine]:
-    """An engine on a new database migrated to head, for tests that need real commits."""
-    from core.db import make_engine
-
-    engine = make_engine(fresh_url)
-    yield engine
-    engine.dispose()
+def fresh_url(backend: str, databases: Databases) -> str:
+    """A database migrated to head holding no row, for a test that commits or runs commands
+    (cheaper than fresh_engine's on PostgreSQL: no database made or dropped for the test)."""
+    return databases.fresh(backend)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from core.imports import CUSTOMER_COLUMNS
+
+
+@pytest.fixture
+def database(cli_env: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated database on this backend, named by OTASUKE_DATABASE_URL."""
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", fresh_url)
+    return fresh_url
 
 
 def _customers_csv(path: Path, *rows: str, encoding: str = "utf-8-sig") -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +14,10 @@ from core.models import Action, Customer
 
 
 @pytest.fixture
-def actions(database: str) -> list[int]:
+def actions(cli_env: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Two queued actions in a migrated database on this backend."""
-    engine = make_engine(database)
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", fresh_url)
+    engine = make_engine(fresh_url)
     with session_factory(engine).begin() as session:
         customer = Customer(
             customer_id="NIG-000001", company="株式会社テスト", contact_name="山田",
@@ -91,8 +93,8 @@ def test_an_action_id_out_of_range_is_one_line_not_a_traceback(
     assert "action_id" in result.err.lower()
 
 
-def test_show_gives_times_in_jst_in_one_format(otasuke, actions: list[int], database: str) -> None:
-    engine = make_engine(database)
+def test_show_gives_times_in_jst_in_one_format(otasuke, actions: list[int], fresh_url: str) -> None:
+    engine = make_engine(fresh_url)
     with session_factory(engine).begin() as session:
         session.get_one(Action, actions[0]).created_at = datetime(2026, 11, 26, 12, 7, tzinfo=UTC)
         queue.approve(

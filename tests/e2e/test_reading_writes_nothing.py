@@ -17,6 +17,13 @@ ROW = "NIG-000001,株式会社テスト,山田太郎,a@example.jp,1,2026-04-10,2
 
 
 @pytest.fixture
+def database(cli_env: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated database on this backend, named by OTASUKE_DATABASE_URL."""
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", fresh_url)
+    return fresh_url
+
+
+@pytest.fixture
 def imported(otasuke, cli_env: Path, database: str) -> str:
     """The migrated database holding one customer imported on 2026-05-01."""
     path = cli_env / "c.csv"
