@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +30,8 @@ from core.customers import (
 )
 from core.models import Customer
 from core.models.customers import CUSTOMER_STATUSES
-from knowledge.rules.calendar import BusinessCalendar
+from knowledge.rules.calendar import KNOWN_YEARS, BusinessCalendar, CalendarRangeError
+from knowledge.rules.contract import ContractDatesError, check_contract_dates, contract_terms
 
 __all__ = ["CUSTOMER_COLUMNS", "ImportReport", "import_customers", "parse_customer"]
 
@@ -56,6 +58,7 @@ class ImportReport(UpsertCounts):
     def as_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values."""
         return {
+            "loaded": self.loaded,
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
@@ -72,8 +75,12 @@ def parse_customer_id(cells: dict[str, str]) -> str:
     return normalized
 
 
-def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
-    """One customer row as column values; every bad cell is named in one RowError."""
+def parse_customer(cells: dict[str, str], calendar: BusinessCalendar) -> dict[str, Any]:
+    """One customer row as column values; every bad cell is named in one RowError.
+
+    The contract's dates are checked by the rules themselves (`contract_terms`, as `rules
+    contract` does): dates no contract can have, or in years the calendar does not know.
+    """
     problems: list[str] = []
 
     def cell(parse: Callable[[], Any]) -> Any:
@@ -97,8 +104,8 @@ def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
         "telegram_user": cell(lambda: _fits(cells.get("telegram_user") or None, "telegram_user")),
     }
     applied, approved = values["applied_on"], values["approved_on"]
-    if applied and approved and approved < applied:
-        problems.append("approved_on: before applied_on")
+    if applied and approved:
+        problems.extend(_contract_problems(applied, approved, values["member"], calendar))
     status, ended = values["status"], values["ended_on"]
     # A cancelled or terminated contract has a last day; without it, it would renew forever.
     bad_end = any(problem.startswith("ended_on") for problem in problems)
@@ -109,6 +116,28 @@ def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
     if problems:
         raise RowError("; ".join(problems))
     return values
+
+
+def _contract_problems(
+    applied: date, approved: date, member: bool | None, calendar: BusinessCalendar
+) -> list[str]:
+    """What the rules refuse in the contract's dates (none → the contract can be computed)."""
+    try:
+        if member is None:  # a bad member cell is reported already; the dates still are checked
+            check_contract_dates(applied, approved)
+        else:
+            contract_terms(applied, approved, member, calendar)
+    except ContractDatesError as exc:
+        return [f"{exc.option}_on: {exc}"]
+    except CalendarRangeError as exc:
+        known = f"{KNOWN_YEARS[0]}-{KNOWN_YEARS[-1]}"
+        return [
+            f"applied_on: {applied}: the contract's dates fall in {exc.year}, whose national "
+            f"holidays are not known (known: {known}), so its deadlines cannot be told"
+        ]
+    except (ValueError, OverflowError) as exc:  # a date past 9999-12-31
+        return [f"approved_on: {approved}: the contract's dates cannot be computed ({exc})"]
+    return []
 
 
 def _fits(value: str | None, column: str) -> str | None:
@@ -139,6 +168,9 @@ def parse_all(
     """(line, values) of each good row; each bad one goes to `report.errors`."""
     parsed: list[tuple[int, dict[str, Any]]] = []
     for row in rows:
+        if row.error is not None:
+            report.errors.append((row.line, row.error))
+            continue
         try:
             parsed.append((row.line, parse(row.cells)))
         except RowError as exc:
@@ -160,7 +192,8 @@ def import_customers(
     report = ImportReport()
     first_line: dict[str, int] = {}
     good: list[dict[str, Any]] = []
-    for line, values in parse_all(rows, parse_customer, report):
+    parse = functools.partial(parse_customer, calendar=calendar)
+    for line, values in parse_all(rows, parse, report):
         seen = first_line.setdefault(values["customer_id"], line)
         if seen != line:
             report.errors.append((line, f"customer_id: {values['customer_id']} is on line {seen}"))

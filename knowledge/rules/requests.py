@@ -13,7 +13,7 @@ from knowledge.rules.cancellation import (
     late_term_end_proposals,
     service_change_deadline,
 )
-from knowledge.rules.contract import contract_terms
+from knowledge.rules.contract import ContractDatesError, contract_terms
 
 JsonObject = dict[str, Any]
 
@@ -62,12 +62,15 @@ def parse_member(options: Mapping[str, object]) -> bool:
 
 def contract_result(options: Mapping[str, object], calendar: BusinessCalendar) -> JsonObject:
     """`rules contract`: the first period's dates and fees (R2–R7, R9, R12, R15)."""
-    terms = contract_terms(
-        parse_date(options.get("applied"), "applied"),
-        parse_date(options.get("approved"), "approved"),
-        parse_member(options),
-        calendar,
-    )
+    try:
+        terms = contract_terms(
+            parse_date(options.get("applied"), "applied"),
+            parse_date(options.get("approved"), "approved"),
+            parse_member(options),
+            calendar,
+        )
+    except ContractDatesError as exc:
+        raise RuleRequestError(f"{exc.option}: {exc}") from None
     return terms.to_json()
 
 

@@ -9,7 +9,8 @@ import typer
 
 
 def parse_today(value: str | None, option: str = "--today") -> date:
-    """`--today YYYY-MM-DD`, or today in JST when not given; a bad date → BadParameter."""
+    """`--today YYYY-MM-DD`, or today in JST when not given; a bad date, or one in a year
+    whose holidays are not known, → BadParameter."""
     if value is None:
         from datetime import UTC, datetime
 
@@ -17,9 +18,17 @@ def parse_today(value: str | None, option: str = "--today") -> date:
 
         return jst_date(datetime.now(UTC))
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+    from knowledge.rules.calendar import CalendarRangeError, check_known_year
+
+    try:
+        check_known_year(day)
+    except CalendarRangeError as exc:
+        # Every date computed as of that day would rest on holidays nobody knows.
+        raise typer.BadParameter(f"{option}: {exc}") from None
+    return day
 
 
 def read_batch_lines(source: str, option: str = "FILE") -> list[str]:

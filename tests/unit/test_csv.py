@@ -9,26 +9,11 @@ import pytest
 from core.csvfile import (
     MAX_AMOUNT,
     RowError,
-    decode,
     parse_amount,
     parse_date,
     parse_member,
 )
 from core.customers import normalize_customer_id
-from core.errors import UserError
-
-
-def test_a_bom_is_dropped() -> None:
-    assert decode("\ufeffcustomer_id".encode()) == "customer_id"
-
-
-def test_cp932_is_recognised_with_its_nec_specials() -> None:
-    assert decode("㈱サンプル①".encode("cp932")) == "㈱サンプル①"
-
-
-def test_bytes_that_are_neither_utf8_nor_cp932_are_refused() -> None:
-    with pytest.raises(UserError, match="neither UTF-8 nor CP932"):
-        decode(b"\x81\xff\xfe")
 
 
 @pytest.mark.parametrize(
