@@ -121,7 +121,7 @@ def evaluate(request: object, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> 
     if not isinstance(request, dict):
         raise RuleRequestError("expected a JSON object")
     command = request.get("cmd")
-    if command not in _COMMANDS:
+    if not isinstance(command, str) or command not in _COMMANDS:  # a list is not even hashable
         names = ", ".join(_COMMANDS)
         raise RuleRequestError(f"cmd: expected one of {names}, not {command!r}")
     rule, allowed = _COMMANDS[command]
@@ -135,15 +135,25 @@ def evaluate(request: object, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> 
 def answer_lines(lines: Iterable[str], calendar: BusinessCalendar = DEFAULT_CALENDAR) -> list[str]:
     """One JSON result per JSON request line, in order; a bad line gets `{"error": "line N: …"}`."""
     out: list[str] = []
-    append, dumps, loads = out.append, json.dumps, json.loads
+    append, dumps = out.append, json.dumps
     for number, line in enumerate(lines, start=1):
         try:
-            append(dumps(evaluate(loads(line), calendar), ensure_ascii=False))
-        except json.JSONDecodeError as exc:
-            reason = (
-                "empty line" if not line.strip() else f"not JSON ({exc.msg}, column {exc.colno})"
-            )
-            append(dumps({"error": f"line {number}: {reason}"}, ensure_ascii=False))
+            append(dumps(evaluate(_load(line), calendar), ensure_ascii=False))
         except (ValueError, OverflowError) as exc:  # RuleRequestError, or a date out of range
             append(dumps({"error": f"line {number}: {exc}"}, ensure_ascii=False))
     return out
+
+
+def _load(line: str) -> object:
+    """The line's JSON value; anything json.loads cannot read → RuleRequestError saying why."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        if not line.strip():
+            raise RuleRequestError("empty line") from None
+        raise RuleRequestError(f"not JSON ({exc.msg}, column {exc.colno})") from None
+    except ValueError:  # an integer of more than 4300 digits (sys.int_info)
+        raise RuleRequestError("not JSON this program reads (a number too long)") from None
+    except RecursionError:
+        # json.loads recurses once per level: `[[[[…` a hundred thousand deep ends here.
+        raise RuleRequestError("not JSON this program reads (nested too deeply)") from None
