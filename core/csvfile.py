@@ -72,15 +72,25 @@ def read_rows(path: Path, required: Sequence[str]) -> tuple[list[str], Iterator[
 
 def _rows(lines: list[TextLine], header: list[str]) -> Iterator[Row]:
     width = len(header)
+    opened = 0  # the line whose quote was left open, when it is the line before
     for line in lines:
         if line.error is not None:
+            opened = 0
             yield Row(line.number, {}, line.error)
+            continue
+        if opened == line.number - 1 and line.text.count('"') % 2:
+            # A cell with a line break in it (Alt+Enter in Excel): its second half, not a row.
+            reason = f"closes the quoted cell opened on line {opened} {_ONE_LINE}"
+            yield Row(line.number, {}, reason)
+            opened = 0
             continue
         try:
             cells = _cells(line.text)
         except RowError as exc:
+            opened = line.number if str(exc) == _UNCLOSED else 0
             yield Row(line.number, {}, str(exc))
             continue
+        opened = 0
         if not any(cell.strip() for cell in cells):
             continue
         if any(cell.strip() for cell in cells[width:]):
@@ -105,12 +115,13 @@ def _cells(text: str) -> list[str]:
         raise RowError(_csv_problem(str(exc))) from None
 
 
+_ONE_LINE = '(a cell cannot run over lines; a quote inside a cell is written twice, "")'
+_UNCLOSED = f'a quote (") opens a cell that is not closed on this line {_ONE_LINE}'
+
+
 def _csv_problem(message: str) -> str:
     if "unexpected end of data" in message:
-        return (
-            'a quote (") opens a cell that is not closed on this line '
-            '(a cell cannot run over lines; a quote inside a cell is written twice, "")'
-        )
+        return _UNCLOSED
     if "expected after" in message:
         return (
             "text after a quoted cell's closing quote "

@@ -15,6 +15,7 @@ from core.imports import CUSTOMER_COLUMNS
 from core.models import Customer, Payment
 
 HEADER = ",".join(CUSTOMER_COLUMNS)
+ON_BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 
 
 def _row(
@@ -26,11 +27,19 @@ def _row(
 
 
 @pytest.fixture
-def database(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def database(
+    otasuke,
+    cli_env: Path,
+    databases,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> str:
     """A migrated database on this backend, named by OTASUKE_DATABASE_URL."""
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
+    # SQLite unless a test asks for both (`ON_BOTH`): what differs by backend is tested on both.
+    url = databases.new(getattr(request, "param", "sqlite"))
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", url)
     assert otasuke("db", "upgrade").code == 0
-    return empty_url
+    return url
 
 
 @pytest.fixture
@@ -53,6 +62,7 @@ def _write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
     return path
 
 
+@ON_BOTH
 def test_a_stray_quote_loses_only_its_own_row(otasuke, db: Engine, cli_env: Path) -> None:
     # Read as one CSV stream, the quote opens a cell that swallows the 989 rows after it.
     rows = [_row(n, '"テスト株式会社' if n == 10 else None) for n in range(1, 1001)]
@@ -101,6 +111,7 @@ def test_text_after_a_closing_quote_is_a_row_error_not_a_silent_join(
     assert list(_companies(db)) == ["NIG-000002"]
 
 
+@ON_BOTH
 def test_one_invalid_byte_in_a_utf8_file_is_reported_not_stored_as_mojibake(
     otasuke, db: Engine, cli_env: Path
 ) -> None:
@@ -166,6 +177,7 @@ def test_an_approval_past_the_last_date_is_a_row_error(otasuke, db: Engine, cli_
     assert list(_companies(db)) == ["NIG-000002"]
 
 
+@ON_BOTH
 @pytest.mark.parametrize(
     ("cell", "reason"),
     [
@@ -201,6 +213,7 @@ def test_an_approval_before_the_application_is_refused_as_rules_contract_refuses
     assert rules.err.endswith("approved: 2025-05-03 is before the application date 2025-05-20\n")
 
 
+@ON_BOTH
 def test_a_partial_import_exits_1_and_says_how_many_loaded_in_json_too(
     otasuke, db: Engine, cli_env: Path
 ) -> None:
@@ -222,6 +235,7 @@ def test_a_partial_import_exits_1_and_says_how_many_loaded_in_json_too(
     )
 
 
+@ON_BOTH
 def test_payments_a_stray_quote_or_an_unquoted_comma_is_refused_by_line(
     otasuke, db: Engine, cli_env: Path
 ) -> None:
@@ -248,3 +262,21 @@ def test_payments_a_stray_quote_or_an_unquoted_comma_is_refused_by_line(
     )
     with db.connect() as connection:
         assert sorted(connection.scalars(select(Payment.amount))) == [59_400, 79_200]
+
+
+def test_a_cell_with_a_line_break_is_refused_as_one_cell_over_two_lines(
+    otasuke, db: Engine, cli_env: Path
+) -> None:
+    # Excel writes Alt+Enter inside a quoted cell: the two halves are named, not read as rows.
+    broken = _row(2, '"株式会社テスト\n本店"')
+    path = _write(cli_env / "c.csv", [HEADER, _row(1), broken, _row(3)])
+    result = otasuke("customers", "import", str(path))
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f'{path}: line 3: a quote (") opens a cell that is not closed on this line '
+        '(a cell cannot run over lines; a quote inside a cell is written twice, "")',
+        f"{path}: line 4: closes the quoted cell opened on line 3 "
+        '(a cell cannot run over lines; a quote inside a cell is written twice, "")',
+    ]
+    assert result.out.startswith("customers: 2 of 4 rows loaded")
+    assert sorted(_companies(db)) == ["NIG-000001", "NIG-000003"]

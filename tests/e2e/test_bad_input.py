@@ -16,18 +16,27 @@ from core.models import ContractPeriod
 
 # Applied 2026-11-20 → the 5th business day of January 2027; its first period ends 2027-03-31.
 APPLIED, APPROVED = "2026-11-20", "2026-11-25"
+ON_BOTH = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 ROW = f"NIG-000001,株式会社テスト,山田太郎,a@example.jp,1,{APPLIED},{APPROVED},active,,"
 
 
 @pytest.fixture
-def database(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def database(
+    otasuke,
+    cli_env: Path,
+    databases,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> str:
     """A migrated database on this backend with one customer, named by OTASUKE_DATABASE_URL."""
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
+    # SQLite unless a test asks for both (`ON_BOTH`): what differs by backend is tested on both.
+    url = databases.new(getattr(request, "param", "sqlite"))
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", url)
     assert otasuke("db", "upgrade").code == 0
     path = cli_env / "c.csv"
     path.write_text(f"{','.join(CUSTOMER_COLUMNS)}\n{ROW}\n", "utf-8")
     assert otasuke("customers", "import", str(path), "--today", "2026-12-01").code == 0
-    return empty_url
+    return url
 
 
 @pytest.fixture
@@ -53,6 +62,7 @@ def _rules_contract(otasuke) -> dict:
     return json.loads(result.out)
 
 
+@ON_BOTH
 def test_rules_and_customers_show_give_the_same_dates_under_the_chambers_calendar(
     otasuke, db: Engine, monkeypatch: pytest.MonkeyPatch, cli_env: Path
 ) -> None:
@@ -132,6 +142,7 @@ def test_a_today_without_known_holidays_is_one_line(otasuke, db: Engine, argv, d
     assert _periods(db) == before
 
 
+@ON_BOTH
 def test_a_deadline_past_the_known_years_is_one_line_and_writes_nothing(
     otasuke, db: Engine
 ) -> None:
