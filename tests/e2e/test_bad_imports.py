@@ -5,7 +5,6 @@ that something was refused."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,32 +23,6 @@ def _row(
     company = company if company is not None else f"株式会社テスト{n}"
     approved = approved or applied.replace("-03", "-10")
     return f"NIG-{n:06d},{company},山田太郎,c{n}@example.jp,会員,{applied},{approved},active,,"
-
-
-@pytest.fixture
-def database(
-    otasuke,
-    cli_env: Path,
-    databases,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
-) -> str:
-    """A migrated database on this backend, named by OTASUKE_DATABASE_URL."""
-    # SQLite unless a test asks for both (`ON_BOTH`): what differs by backend is tested on both.
-    url = databases.new(getattr(request, "param", "sqlite"))
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", url)
-    assert otasuke("db", "upgrade").code == 0
-    return url
-
-
-@pytest.fixture
-def db(database: str) -> Iterator[Engine]:
-    """An engine to read what the command stored."""
-    from core.db import make_engine
-
-    engine = make_engine(database)
-    yield engine
-    engine.dispose()
 
 
 def _companies(db: Engine) -> dict[str, str]:

@@ -5,7 +5,6 @@ one business calendar (from the settings) behind every deadline."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,32 +20,12 @@ ROW = f"NIG-000001,株式会社テスト,山田太郎,a@example.jp,1,{APPLIED},{
 
 
 @pytest.fixture
-def database(
-    otasuke,
-    cli_env: Path,
-    databases,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
-) -> str:
-    """A migrated database on this backend with one customer, named by OTASUKE_DATABASE_URL."""
-    # SQLite unless a test asks for both (`ON_BOTH`): what differs by backend is tested on both.
-    url = databases.new(getattr(request, "param", "sqlite"))
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", url)
-    assert otasuke("db", "upgrade").code == 0
+def customer(otasuke, database: str, cli_env: Path) -> str:
+    """One customer, imported under the default calendar; its ID."""
     path = cli_env / "c.csv"
     path.write_text(f"{','.join(CUSTOMER_COLUMNS)}\n{ROW}\n", "utf-8")
     assert otasuke("customers", "import", str(path), "--today", "2026-12-01").code == 0
-    return url
-
-
-@pytest.fixture
-def db(database: str) -> Iterator[Engine]:
-    """An engine to read what the commands stored."""
-    from core.db import make_engine
-
-    engine = make_engine(database)
-    yield engine
-    engine.dispose()
+    return "NIG-000001"
 
 
 def _periods(db: Engine) -> int:
@@ -64,7 +43,7 @@ def _rules_contract(otasuke) -> dict:
 
 @ON_BOTH
 def test_rules_and_customers_show_give_the_same_dates_under_the_chambers_calendar(
-    otasuke, db: Engine, monkeypatch: pytest.MonkeyPatch, cli_env: Path
+    otasuke, db: Engine, customer: str, monkeypatch: pytest.MonkeyPatch, cli_env: Path
 ) -> None:
     default = _rules_contract(otasuke)
     assert (default["start_date"], default["term_end_cancel_deadline"]) == (
@@ -130,7 +109,9 @@ def test_rules_batch_answers_every_line_around_a_hostile_one(otasuke, cli_env: P
         ("ask", "解約の期限はいつですか", "--customer", "NIG-000001"),
     ],
 )
-def test_a_today_without_known_holidays_is_one_line(otasuke, db: Engine, argv, day: str) -> None:
+def test_a_today_without_known_holidays_is_one_line(
+    otasuke, db: Engine, customer: str, argv, day: str
+) -> None:
     before = _periods(db)
     result = otasuke(*argv, "--today", day, "--json")
     assert (result.code, result.out) == (2, "")
@@ -144,7 +125,7 @@ def test_a_today_without_known_holidays_is_one_line(otasuke, db: Engine, argv, d
 
 @ON_BOTH
 def test_a_deadline_past_the_known_years_is_one_line_and_writes_nothing(
-    otasuke, db: Engine
+    otasuke, db: Engine, customer: str
 ) -> None:
     # As of 2099-12-31 the period ending 2100-03-31 has its deadline in 2100.
     before = _periods(db)
