@@ -65,9 +65,16 @@ def read_rows(path: Path, required: Sequence[str]) -> tuple[list[str], Iterator[
     if repeated:
         raise UserError(f"{path}: column(s) {', '.join(repeated)} twice in the header")
     missing = [column for column in required if column not in header]
+    if missing and len(header) == 1 and (separator := _other_separator(first.text)):
+        # Excel's "Text (tab-delimited)", or a CSV written where the comma is a decimal mark.
+        raise UserError(f"{path}: the columns are separated by {separator}, not commas")
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)} in the header")
     return header, _rows(lines[1:], header)
+
+
+def _other_separator(text: str) -> str | None:
+    return "tabs" if "\t" in text else "semicolons" if ";" in text else None
 
 
 def _rows(lines: list[TextLine], header: list[str]) -> Iterator[Row]:

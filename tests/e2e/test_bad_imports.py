@@ -253,3 +253,17 @@ def test_a_cell_with_a_line_break_is_refused_as_one_cell_over_two_lines(
     ]
     assert result.out.startswith("customers: 2 of 4 rows loaded")
     assert sorted(_companies(db)) == ["NIG-000001", "NIG-000003"]
+
+
+@pytest.mark.parametrize(("separator", "name"), [("\t", "tabs"), (";", "semicolons")])
+def test_a_file_separated_otherwise_is_one_line_saying_so(
+    otasuke, db: Engine, cli_env: Path, separator: str, name: str
+) -> None:
+    lines = [HEADER.replace(",", separator), _row(1).replace(",", separator)]
+    path = _write(cli_env / "c.txt", lines)
+    result = otasuke("customers", "import", str(path))
+    assert (result.code, result.out) == (1, "")
+    assert (
+        result.err == f"otasuke: error: {path}: the columns are separated by {name}, not commas\n"
+    )
+    assert _companies(db) == {}
