@@ -107,6 +107,7 @@ def test_rules_batch_answers_every_line_around_a_hostile_one(otasuke, cli_env: P
     [
         ("customers", "show", "NIG-000001"),
         ("ask", "解約の期限はいつですか", "--customer", "NIG-000001"),
+        ("customers", "import", "c.csv"),
     ],
 )
 def test_a_today_without_known_holidays_is_one_line(
