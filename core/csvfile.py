@@ -106,8 +106,9 @@ def _rows(lines: list[TextLine], header: list[str]) -> Iterator[Row]:
             continue
         padded = [*cells, *[""] * (width - len(cells))]
         values = dict(zip(header, (cell.strip() for cell in padded), strict=False))
-        control = _control_character(values)
-        yield Row(line.number, values, control) if control else Row(line.number, values)
+        # One search of the line; the cells are looked at only to name the one at fault.
+        control = _control_character(values) if _CONTROL.search(line.text) else None
+        yield Row(line.number, values, control)
 
 
 def _cells(text: str) -> list[str]:
