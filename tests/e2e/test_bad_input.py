@@ -183,3 +183,21 @@ def test_a_faq_file_that_is_not_yaml_is_one_line(
         "otasuke: error: OTASUKE_FAQ_FILE: faq.yaml: not YAML "
         "(line 3, column 1: did not find expected node content)\n"
     )
+
+
+@pytest.mark.parametrize(
+    "argv", [("rules", "business-day", "2027-06-01"), ("customers", "show", "NIG-000001")]
+)
+def test_a_year_end_break_that_closes_most_of_the_year_is_refused(
+    otasuke, customer: str, monkeypatch: pytest.MonkeyPatch, argv
+) -> None:
+    # Start and end swapped: 1-10 to 1-05 wraps over the whole year but five days.
+    monkeypatch.setenv("OTASUKE_YEAR_END_BREAK_START", "1-10")
+    monkeypatch.setenv("OTASUKE_YEAR_END_BREAK_END", "1-05")
+    result = otasuke(*argv)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        "otasuke: error: OTASUKE_YEAR_END_BREAK_START, _END: 1-10 to 1-5 closes 361 days a year "
+        "(at most 31; a break over New Year runs from a December day to a January day, "
+        "e.g. 12-29 to 1-3)\n"
+    )
