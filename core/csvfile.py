@@ -42,6 +42,15 @@ class Row:
     error: str | None = None
 
 
+def decode(data: bytes, name: str = "the file") -> str:
+    """The text of a whole file, its encoding decided as `read_rows` decides it (UTF-8 first,
+    else CP932); not text, or a line that is not text in it → UserError naming the line."""
+    try:
+        return decode_text(data).whole_text()
+    except TextFileError as exc:
+        raise UserError(f"{name}: {exc}") from None
+
+
 def read_rows(path: Path, required: Sequence[str]) -> tuple[list[str], Iterator[Row]]:
     """The header and the rows of a CSV file; unreadable or missing a column → UserError."""
     try:

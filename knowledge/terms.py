@@ -261,14 +261,10 @@ def read_terms_text(data: bytes) -> str:
     Not text, or a line that is not text in the file's encoding → TermsParseError naming it.
     """
     try:
-        decoded = decode_text(data)
+        # The terms are quoted to customers verbatim: a damaged clause is not guessed at.
+        return decode_text(data).whole_text()
     except TextFileError as exc:
         raise TermsParseError(str(exc)) from None
-    if decoded.bad_lines:
-        # The terms are quoted to customers verbatim: a damaged clause is not guessed at.
-        first = decoded.bad_lines[0]
-        raise TermsParseError(f"line {first.number}: {first.error}")
-    return "\n".join(line.text for line in decoded.lines)
 
 
 def load_default_terms() -> Terms:

@@ -43,6 +43,13 @@ class TextFile:
         """The lines that are not text in the file's encoding."""
         return [line for line in self.lines if line.error is not None]
 
+    def whole_text(self) -> str:
+        """The text, lines joined by `\n`, for files read as a whole; a bad line → TextFileError."""
+        for line in self.lines:
+            if line.error is not None:
+                raise TextFileError(f"line {line.number}: {line.error}")
+        return "\n".join(line.text for line in self.lines)
+
 
 def decode_text(data: bytes) -> TextFile:
     """Split `data` into lines and decode them; not text at all → TextFileError."""

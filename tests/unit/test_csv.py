@@ -9,11 +9,32 @@ import pytest
 from core.csvfile import (
     MAX_AMOUNT,
     RowError,
+    decode,
     parse_amount,
     parse_date,
     parse_member,
 )
 from core.customers import normalize_customer_id
+from core.errors import UserError
+
+
+def test_a_bom_is_dropped() -> None:
+    assert decode("\ufeffcustomer_id".encode()) == "customer_id"
+
+
+def test_cp932_is_recognised_with_its_nec_specials() -> None:
+    assert decode("㈱サンプル①".encode("cp932")) == "㈱サンプル①"
+
+
+def test_bytes_that_are_neither_utf8_nor_cp932_are_refused() -> None:
+    with pytest.raises(UserError, match="neither UTF-8 nor CP932"):
+        decode(b"\x81\xff\xfe")
+
+
+def test_a_damaged_line_of_a_utf8_file_is_named_not_read_as_cp932() -> None:
+    data = "株式会社テスト\n株式会社サンプル\n".encode() + b"\xff\n"
+    with pytest.raises(UserError, match=r"^a.txt: line 3: not UTF-8 text \(byte 0xff"):
+        decode(data, "a.txt")
 
 
 @pytest.mark.parametrize(
