@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     payment_overdue_max: int = Field(default=3, ge=1)
     utm_return_interval_days: int = Field(default=14, ge=1)
     # How often the workers look for work (mail, due notices, the outbox), in seconds.
-    poll_interval_seconds: float = Field(default=30.0, gt=0)
+    poll_interval_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -201,3 +201,16 @@ def test_a_year_end_break_that_closes_most_of_the_year_is_refused(
         "(at most 31; a break over New Year runs from a December day to a January day, "
         "e.g. 12-29 to 1-3)\n"
     )
+
+
+@pytest.mark.parametrize("value", ["inf", "1e309", "nan"])
+def test_a_poll_interval_that_never_ends_is_refused(
+    otasuke, cli_env: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # An infinite interval would leave the workers asleep for good, without a word.
+    monkeypatch.setenv("OTASUKE_POLL_INTERVAL_SECONDS", value)
+    result = otasuke("rules", "business-day", "2027-01-04")
+    assert (result.code, result.out) == (1, "")
+    assert (
+        result.err == "otasuke: error: OTASUKE_POLL_INTERVAL_SECONDS: should be a finite number\n"
+    )
