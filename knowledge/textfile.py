@@ -13,6 +13,7 @@ from dataclasses import dataclass
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_TEXT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _CP932_STRAY = re.compile("[\x80\uf8f0-\uf8f3]")
@@ -68,18 +69,20 @@ def decode_text(data: bytes) -> TextFile:
     except UnicodeDecodeError:
         pass
     else:  # the common case: one decode, no per-line work
-        return TextFile("utf-8", _split(text))
+        lines = split_lines(text)
+        return TextFile("utf-8", [TextLine(n, line) for n, line in enumerate(lines, start=1)])
     raw_lines = _raw_lines(data)
     return _decoded(raw_lines, "utf-8" if bom else _guess(raw_lines))
 
 
-def _split(text: str) -> list[TextLine]:
-    # Only CR, LF and CRLF end a line: str.splitlines would also split at \v, \f, \x1c-\x1e and
-    # U+2028, which may sit inside a cell.
-    parts = re.split(r"\r\n|\r|\n", text)
-    if parts and parts[-1] == "":
+def split_lines(text: str) -> list[str]:
+    """The lines of a text, without their line breaks; only CR, LF and CRLF end a line."""
+    # str.splitlines would also split at \v, \f, \x1c-\x1e, U+0085, U+2028 and U+2029, which
+    # may sit inside a cell or a JSON string: a line would become two, and the rows shift.
+    parts = _TEXT_LINE_BREAK.split(text)
+    if parts[-1] == "":
         parts.pop()
-    return [TextLine(number, part) for number, part in enumerate(parts, start=1)]
+    return parts
 
 
 def _raw_lines(data: bytes) -> list[bytes]:

@@ -33,11 +33,13 @@ def parse_today(value: str | None, option: str = "--today") -> date:
 
 def read_batch_lines(source: str, option: str = "FILE") -> list[str]:
     """The lines of a UTF-8 file (with or without a BOM), or of standard input for `-`."""
+    from knowledge.textfile import split_lines
+
     try:
         if source == "-":
-            return _decode(_stdin_bytes()).splitlines()
+            return split_lines(_decode(_stdin_bytes()))
         with open(source, "rb") as handle:
-            return _decode(handle.read()).splitlines()
+            return split_lines(_decode(handle.read()))
     except (OSError, UnicodeDecodeError) as exc:
         where = "standard input" if source == "-" else source
         raise typer.BadParameter(f"{option}: cannot read {where} ({exc})") from None

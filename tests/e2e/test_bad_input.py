@@ -214,3 +214,16 @@ def test_a_poll_interval_that_never_ends_is_refused(
     assert (
         result.err == "otasuke: error: OTASUKE_POLL_INTERVAL_SECONDS: should be a finite number\n"
     )
+
+
+def test_a_batch_line_is_ended_only_by_a_line_break(otasuke, cli_env: Path) -> None:
+    # JSON allows U+2028 and U+0085 inside a string; read as line ends, one request would
+    # become two answers, and every answer after it would sit beside the wrong request.
+    good = '{"cmd": "business-day", "date": "2027-01-04"}'
+    lines = [good, '{"cmd": "business-day\u2028\x85", "date": "2027-01-04"}', good]
+    (cli_env / "r.jsonl").write_bytes(("\n".join(lines) + "\n").encode())
+    result = otasuke("rules", "batch", "r.jsonl")
+    out = [json.loads(line) for line in result.out.splitlines()]
+    assert len(out) == 3
+    assert out[0] == out[2] == {"date": "2027-01-04", "business_day": True, "reason": None}
+    assert out[1]["error"].startswith("line 2: cmd: expected one of")
