@@ -52,8 +52,12 @@ class TextFile:
         return "\n".join(line.text for line in self.lines)
 
 
-def decode_text(data: bytes) -> TextFile:
-    """Split `data` into lines and decode them; not text at all → TextFileError."""
+def decode_text(data: bytes, *, cp932: bool = True) -> TextFile:
+    """Split `data` into lines and decode them; not text at all → TextFileError.
+
+    `cp932=False` for formats that are UTF-8 by definition (JSON lines): no guess, a line that
+    is not UTF-8 is a bad line.
+    """
     if data.startswith(_UTF16_BOMS):
         # Excel's "Unicode text" export: readable, but not what the chamber's files are.
         raise TextFileError("UTF-16 text: save it as UTF-8 (Excel: 'CSV UTF-8') or CP932")
@@ -72,7 +76,7 @@ def decode_text(data: bytes) -> TextFile:
         lines = split_lines(text)
         return TextFile("utf-8", [TextLine(n, line) for n, line in enumerate(lines, start=1)])
     raw_lines = _raw_lines(data)
-    return _decoded(raw_lines, "utf-8" if bom else _guess(raw_lines))
+    return _decoded(raw_lines, "utf-8" if bom or not cp932 else _guess(raw_lines))
 
 
 def split_lines(text: str) -> list[str]:
@@ -121,7 +125,9 @@ def _decoded(raw_lines: list[bytes], encoding: str) -> TextFile:
             lines.append(TextLine(number, "", _describe(exc, raw, encoding)))
     # A few damaged lines are reported one by one; a file mostly undecodable is not text.
     if bad * 2 > len(lines):
-        raise TextFileError("neither UTF-8 nor CP932 (Shift_JIS) text")
+        raise TextFileError(
+            "neither UTF-8 nor CP932 (Shift_JIS) text" if encoding == "cp932" else "not UTF-8 text"
+        )
     return TextFile(encoding, lines)
 
 

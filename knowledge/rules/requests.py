@@ -132,11 +132,21 @@ def evaluate(request: object, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> 
     return rule(request, calendar)
 
 
-def answer_lines(lines: Iterable[str], calendar: BusinessCalendar = DEFAULT_CALENDAR) -> list[str]:
-    """One JSON result per JSON request line, in order; a bad line gets `{"error": "line N: …"}`."""
+def answer_lines(
+    lines: Iterable[str],
+    calendar: BusinessCalendar = DEFAULT_CALENDAR,
+    bad: Mapping[int, str] | None = None,
+) -> list[str]:
+    """One JSON result per JSON request line, in order; a bad line gets `{"error": "line N: …"}`.
+
+    `bad`: lines already known to be bad (not UTF-8), by number, with the reason.
+    """
     out: list[str] = []
-    append, dumps = out.append, json.dumps
+    append, dumps, bad = out.append, json.dumps, bad or {}
     for number, line in enumerate(lines, start=1):
+        if number in bad:
+            append(dumps({"error": f"line {number}: {bad[number]}"}, ensure_ascii=False))
+            continue
         try:
             append(dumps(evaluate(_load(line), calendar), ensure_ascii=False))
         except (ValueError, OverflowError) as exc:  # RuleRequestError, or a date out of range

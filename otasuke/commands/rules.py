@@ -149,10 +149,12 @@ def batch(
 ) -> None:
     """One JSON request a line in, one JSON result a line out, in order; bad lines get errors."""
     from knowledge.rules.requests import answer_lines
-    from otasuke.commands.common import read_batch_lines
+    from otasuke.commands.common import read_batch
 
     calendar = _calendar()
-    out = answer_lines(read_batch_lines(source), calendar)
+    lines = read_batch(source)
+    bad = {line.number: line.error for line in lines if line.error is not None}
+    out = answer_lines([line.text for line in lines], calendar, bad)
     if out:
         sys.stdout.write("\n".join(out) + "\n")
         sys.stdout.flush()

@@ -227,3 +227,20 @@ def test_a_batch_line_is_ended_only_by_a_line_break(otasuke, cli_env: Path) -> N
     assert len(out) == 3
     assert out[0] == out[2] == {"date": "2027-01-04", "business_day": True, "reason": None}
     assert out[1]["error"].startswith("line 2: cmd: expected one of")
+
+
+def test_rules_batch_answers_around_a_line_that_is_not_utf8(otasuke, cli_env: Path) -> None:
+    good = b'{"cmd": "business-day", "date": "2027-01-04"}'
+    data = b"\n".join([good, b'{"cmd": "business-day", "date": "2027-01-0\xff"}', good]) + b"\n"
+    (cli_env / "r.jsonl").write_bytes(data)
+    result = otasuke("rules", "batch", "r.jsonl")
+    assert (result.code, result.err) == (0, "")
+    out = [json.loads(line) for line in result.out.splitlines()]
+    assert out[0] == out[2] == {"date": "2027-01-04", "business_day": True, "reason": None}
+    assert out[1] == {"error": "line 2: not UTF-8 text (byte 0xff at character 43)"}
+    # `ask --batch` answers every line or none: it names the line and answers nothing.
+    asked = otasuke("ask", "--batch", "r.jsonl")
+    assert (asked.code, asked.out) == (2, "")
+    assert asked.err.endswith(
+        "--batch: cannot read r.jsonl (line 2: not UTF-8 text (byte 0xff at character 43))\n"
+    )
