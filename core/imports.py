@@ -135,8 +135,11 @@ def _contract_problems(
             f"applied_on: {applied}: the contract's dates fall in {exc.year}, whose national "
             f"holidays are not known (known: {known}), so its deadlines cannot be told"
         ]
-    except (ValueError, OverflowError) as exc:  # a date past 9999-12-31
-        return [f"approved_on: {approved}: the contract's dates cannot be computed ({exc})"]
+    except (ValueError, OverflowError) as exc:  # a date past 9999-12-31, a month too closed
+        return [
+            f"applied_on, approved_on: {applied}, {approved}: the contract's dates cannot be "
+            f"computed ({exc})"
+        ]
     return []
 
 
