@@ -23,8 +23,9 @@ _FALSE = frozenset({"0", "no", "n", "false", "非会員"})
 # No payment for this service comes near it (the annual fee is 99,000 yen); a bigger figure is a
 # typo, and past 2**63 it would not even fit the database's integer column.
 MAX_AMOUNT = 100_000_000
-# C0 controls and DEL; the tab is kept (it is whitespace, stripped at a cell's ends).
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# C0 controls and DEL (the tab is kept: it is whitespace, stripped at a cell's ends), and the
+# bidirectional overrides and isolates, which make a name read backwards wherever it is shown.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_NAMES = {0: "a NUL byte", 0x1B: "an escape character"}
 
 
@@ -161,7 +162,9 @@ def _control_character(values: dict[str, str]) -> str | None:
             # PostgreSQL refuses NUL in text (and the whole import with it); the others are
             # debris that a terminal or a mail would show as garbage or act on.
             code = ord(found[0])
-            name = _CONTROL_NAMES.get(code, "a control character")
+            name = _CONTROL_NAMES.get(
+                code, "a direction override" if code > 0x7F else "a control character"
+            )
             return f"{column}: holds {name} (U+{code:04X}), not text"
     return None
 

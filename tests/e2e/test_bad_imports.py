@@ -157,6 +157,7 @@ def test_an_approval_past_the_last_date_is_a_row_error(otasuke, db: Engine, cli_
     [
         ("株式会社\x00テスト", "company: holds a NUL byte (U+0000), not text"),
         ("株式会社\x1b[31mテスト", "company: holds an escape character (U+001B), not text"),
+        ("\u202eトステ社会式株", "company: holds a direction override (U+202E), not text"),
     ],
 )
 def test_a_control_character_in_a_cell_is_a_row_error_on_every_backend(
