@@ -59,3 +59,28 @@ def test_line_breaks_are_only_cr_and_lf() -> None:
 def test_what_is_not_text_is_refused_as_a_whole(data: bytes, message: str) -> None:
     with pytest.raises(TextFileError, match=message):
         decode_text(data)
+
+
+def test_one_damaged_line_in_a_cp932_file_is_reported_and_the_rest_read() -> None:
+    lines = [f"株式会社テスト{n}" for n in range(1, 6)]
+    data = "\n".join(lines).encode("cp932").replace("テスト3".encode("cp932"), b"\x82\xff3")
+    decoded = decode_text(data)
+    assert decoded.encoding == "cp932"
+    [bad] = decoded.bad_lines
+    assert (bad.number, bad.error) == (3, "not CP932 (Shift_JIS) text (byte 0x82 at character 5)")
+    assert [line.text for line in decoded.lines if line.error is None] == [
+        lines[0], lines[1], lines[3], lines[4],
+    ]  # fmt: skip
+
+
+def test_the_whole_text_names_the_first_bad_line() -> None:
+    assert decode_text("第1条\r\n本文\r\n".encode()).whole_text() == "第1条\n本文"
+    with pytest.raises(TextFileError, match=r"^line 2: not UTF-8 text"):
+        decode_text("第1条\n".encode() + b"\xff\n" + "本文\n".encode()).whole_text()
+
+
+def test_json_lines_are_utf8_by_definition_and_never_guessed_as_cp932() -> None:
+    data = "㈱サンプル\n".encode("cp932") + "株式会社テスト\n".encode()
+    decoded = decode_text(data, cp932=False)
+    assert decoded.encoding == "utf-8"
+    assert [line.number for line in decoded.bad_lines] == [1]
