@@ -31,29 +31,26 @@ def _unavailable(reason: str) -> None:
 class Databases:
     """Makes databases: SQLite files, or PostgreSQL databases dropped at the session's end.
 
-    Migrations run once a backend, into a template; a migrated database is a copy of it (a file
-    copy, or CREATE DATABASE … TEMPLATE). On PostgreSQL, the tests on `fresh_url` share one such
-    database, emptied before each (TRUNCATE), and an empty database a test made is dropped in
-    the background while the tests go on: a DROP DATABASE takes 0.5-2 s on a busy server, and
-    one a test, all at the suite's end, made it wait a minute."""
+    A migrated SQLite database is a copy of a file migrated once a session. On PostgreSQL, the
+    tests on `fresh_url` share one migrated database, emptied before each (TRUNCATE), and an
+    empty database a test made is dropped in the background while the tests go on: a DROP
+    DATABASE takes 0.5-2 s on a busy server, and one a test, all at the suite's end, made it
+    wait a minute."""
 
     def __init__(self, tmp: Path) -> None:
         self._tmp = tmp
         self._admin: Engine | None = None
         self._admin_error: str | None = None
         self._created: list[str] = []
-        self._templates: dict[str, str] = {}  # backend → the migrated template's name
         self._shared: Engine | None = None  # PostgreSQL: the database `fresh` empties
         self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
         self._drops: list[Future[None]] = []
 
-    def new(self, backend: str) -> str:
-        """The URL of a new, empty database."""
-        return self._create(backend)
-
     def migrated(self, backend: str) -> str:
         """The URL of a new database migrated to head."""
-        return self._create(backend, template=self._template(backend))
+        url = self.new(backend)
+        self.migrate(backend, url)
+        return url
 
     def migrate(self, backend: str, url: str) -> None:
         """Migrate the new database at `url` to head (SQLite: a copy of the template)."""
@@ -62,7 +59,7 @@ class Databases:
 
         path = sqlite_path(url) if backend == "sqlite" else None
         if path is not None and not path.exists():
-            shutil.copyfile(self._tmp / f"{self._template(backend)}.db", path)
+            shutil.copyfile(self._sqlite_template(), path)
             return
         engine = make_engine(url)
         migrate.upgrade(engine)
@@ -70,7 +67,7 @@ class Databases:
 
     def fresh(self, backend: str) -> str:
         """The URL of a database migrated to head that holds no row: on PostgreSQL the shared
-        one, emptied (a new copy when it cannot be: a test left a transaction open on it)."""
+        one, emptied (a new one when it cannot be: a test left a transaction open on it)."""
         if backend == "sqlite":
             return self.migrated(backend)
         if self._shared is None or not self._emptied(self._shared):
@@ -94,17 +91,17 @@ class Databases:
             with self._admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
-    def _template(self, backend: str) -> str:
-        if backend not in self._templates:
+    def _sqlite_template(self) -> Path:
+        """The SQLite file migrated once a session, that migrated databases are copies of."""
+        path = self._tmp / "otasuke_template.db"
+        if not path.exists():
             from core import migrate
             from core.db import make_engine
 
-            name = f"otasuke_template_{uuid.uuid4().hex[:12]}"
-            engine = make_engine(self._create(backend, name=name))
+            engine = make_engine(f"sqlite:///{path}")
             migrate.upgrade(engine)
-            engine.dispose()  # a template must have no connection left (and SQLite no WAL)
-            self._templates[backend] = name
-        return self._templates[backend]
+            engine.dispose()  # the WAL is folded into the file when its last connection closes
+        return path
 
     @staticmethod
     def _emptied(engine: Engine) -> bool:
@@ -125,17 +122,14 @@ class Databases:
                 return False
         return True
 
-    def _create(self, backend: str, template: str | None = None, name: str | None = None) -> str:
-        """A new database (a copy of `template` when given); its URL."""
-        name = name or f"otasuke_test_{uuid.uuid4().hex[:12]}"
+    def new(self, backend: str) -> str:
+        """The URL of a new, empty database (a SQLite file is made when first connected to)."""
+        name = f"otasuke_test_{uuid.uuid4().hex[:12]}"
         if backend == "sqlite":
-            if template is not None:
-                shutil.copyfile(self._tmp / f"{template}.db", self._tmp / f"{name}.db")
             return f"sqlite:///{self._tmp / f'{name}.db'}"
         admin = self._postgres()
-        copy = f' TEMPLATE "{template}"' if template is not None else ""
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
         self._created.append(name)
         return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
