@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_tls: Tls = "starttls"
+    # A private CA for the SMTP server's certificate; none → the system's CAs.
+    smtp_ca_file: Path | None = None
+    # How long one SMTP step may take before the mail is retried later.
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
 
     mail_from: str = "otasuke@localhost"
     mail_inbox_dir: Path = Path("var/mail/inbox")

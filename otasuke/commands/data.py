@@ -96,6 +96,26 @@ def import_payments(file: CsvFile, as_json: JsonFlag = False) -> None:
     _report("payments", report, as_json)
 
 
+@customers_app.command("resume")
+def resume(
+    customer_id: Annotated[str, typer.Argument(help="NIG-000123 (any spelling customers use).")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who lifts it (default: cli:<login name>).")
+    ] = None,
+) -> None:
+    """Lift a suspension (第9条): the customer is active again."""
+    import getpass
+
+    from core.executor import resume as lift
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        customer = lift(session, customer_id, by or f"cli:{getpass.getuser()}")
+        shown = customer.customer_id
+    typer.echo(f"{shown}: active again")
+
+
 @customers_app.command("show")
 def show(
     customer_id: Annotated[str, typer.Argument(help="NIG-000123 (any spelling customers use).")],

@@ -5,9 +5,14 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from core.errors import UserError
+
+if TYPE_CHECKING:
+    from core.executor import Outcome
 
 app = typer.Typer(help="The staff approval queue.", no_args_is_help=True)
 
@@ -92,16 +97,35 @@ def show(action_id: ActionId) -> None:
     typer.echo("\n".join(lines))
 
 
+def _carried_out(outcome: Outcome, *, all_due: bool = False) -> None:
+    """Send the mail the decision queued, then say what happened (exit 1 unless it was done)."""
+    from core.settings import load_settings
+    from otasuke.mailing import describe, send_queued
+
+    # `assign` queues through the intake (an acknowledgement): everything due goes then.
+    if outcome.mail_ids or (all_due and outcome.decided):
+        mail_ids = None if all_due else outcome.mail_ids
+        for line in describe(send_queued(load_settings(), mail_ids)):
+            typer.echo(line, err=True)
+    if not outcome.decided:
+        raise UserError(outcome.message)
+    if outcome.status == "failed":
+        typer.echo(f"otasuke: error: {outcome.message}", err=True)
+        raise typer.Exit(1)
+    typer.echo(outcome.message)
+
+
 @app.command()
 def approve(action_id: ActionId, by: ByOption = None) -> None:
-    """Approve a pending action (once: a second approval is refused)."""
-    from core.queue import approve as decide
+    """Approve a pending action and carry it out (once: a second approval is refused)."""
+    from core import executor
     from core.session import unit_of_work
     from core.settings import load_settings
 
-    with unit_of_work(load_settings()) as session:
-        action = decide(session, action_id, _actor(by))
-    typer.echo(f"#{action.id} approved")
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        outcome = executor.approve(session, action_id, _actor(by), settings=settings)
+    _carried_out(outcome)
 
 
 @app.command()
@@ -110,11 +134,46 @@ def reject(
     reason: Annotated[str, typer.Argument(help="Why (recorded, and told to the customer).")],
     by: ByOption = None,
 ) -> None:
-    """Reject a pending action with a reason."""
-    from core.queue import reject as decide
+    """Reject a pending action with a reason (mailed to the customer for a request)."""
+    from core import executor
     from core.session import unit_of_work
     from core.settings import load_settings
 
-    with unit_of_work(load_settings()) as session:
-        action = decide(session, action_id, _actor(by), reason)
-    typer.echo(f"#{action.id} rejected")
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        outcome = executor.reject(session, action_id, _actor(by), reason, settings=settings)
+    _carried_out(outcome)
+
+
+@app.command()
+def reply(
+    action_id: ActionId,
+    text: Annotated[str, typer.Argument(help="The answer, sent to the mail or chat it came from.")],
+    by: ByOption = None,
+) -> None:
+    """Answer a question action: by mail in its thread, or in the chat it came from."""
+    from core import executor
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        outcome = executor.reply(session, action_id, _actor(by), text, settings=settings)
+    _carried_out(outcome)
+
+
+@app.command()
+def assign(
+    action_id: ActionId,
+    customer_id: Annotated[str, typer.Argument(help="The customer it is: NIG-000123.")],
+    by: ByOption = None,
+) -> None:
+    """Name the customer of an identify action: the request is decided again for them."""
+    from core import executor
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        outcome = executor.assign(session, action_id, _actor(by), customer_id, settings=settings)
+    _carried_out(outcome, all_due=True)
