@@ -176,7 +176,8 @@ def mark_attempt_failed(
 ) -> OutboxMail:
     """Sending failed: try again later, or give up (`permanent`: a 5xx, or MAX_ATTEMPTS).
 
-    `remaining_to` narrows the recipients for the next attempt (the others already have it).
+    `remaining_to` narrows the recipients of the next attempt (the others already have it);
+    the mail itself, its To header included, stays the same.
     """
     mail = session.get_one(OutboxMail, mail_id, populate_existing=True)
     if mail.status != "pending":
@@ -184,7 +185,7 @@ def mark_attempt_failed(
     mail.attempts += 1
     mail.last_error = error
     if remaining_to is not None:
-        mail.to_address = remaining_to
+        mail.pending_to = remaining_to
     if permanent or mail.attempts >= MAX_ATTEMPTS:
         mail.status = "failed"
     else:

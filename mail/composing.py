@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -11,6 +12,7 @@ from core.models import OutboxMail, utcnow
 
 # CRLF line ends and RFC 2047 encoded-words for non-ASCII headers: what every server takes.
 POLICY = policy.SMTP
+_LINE_BREAKS = re.compile(r"[\r\n]+[ \t]*")
 # Set here from the row itself; a stored header of the same name must not override them.
 _OWN_HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "mime-version"})
 
@@ -37,8 +39,9 @@ def compose(mail: OutboxMail, mail_from: str, now: datetime | None = None) -> Em
     message = EmailMessage(policy=POLICY)
     message["From"] = mail_from
     message["To"] = mail.to_address
-    # A subject is one line: a stray line break would end the header section early.
-    message["Subject"] = " ".join(mail.subject.split())
+    # A subject is one line: a stray line break would end the header section early. Only
+    # line breaks go: a full-width space (U+3000) is part of a Japanese subject.
+    message["Subject"] = _LINE_BREAKS.sub(" ", mail.subject).strip()
     message["Date"] = format_datetime(now or utcnow())
     message["Message-ID"] = mail.message_id
     for name, value in (mail.headers or {}).items():

@@ -90,7 +90,7 @@ async def _deliver_one(
     now: datetime | None,
     report: DeliveryReport,
 ) -> None:
-    to = recipients(mail.to_address)
+    to = recipients(mail.pending_to or mail.to_address)
     try:
         if not to:
             raise SendFailed(f"no mail address in {mail.to_address!r}", permanent=True)

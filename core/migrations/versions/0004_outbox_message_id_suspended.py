@@ -29,12 +29,14 @@ def upgrade() -> None:
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('message_id', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('pending_to', sa.Text(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_outbox_message_id'), ['message_id'])
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_outbox_message_id'), type_='unique')
+        batch_op.drop_column('pending_to')
         batch_op.drop_column('message_id')
 
     # A suspended customer has no status before 0004: it goes back to active.
