@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from email.utils import getaddresses
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core import outbox
+from core import executor, outbox, queue
 from core.db import async_session_factory, make_async_engine, session_factory
-from core.models import OutboxMail, StaffNotice, utcnow
+from core.models import Customer, OutboxMail, StaffNotice, utcnow
+from core.settings import load_settings
 from integration.smtpd import SmtpServer, start_smtpd
 from mail.delivery import deliver
 from mail.smtp_sender import SmtpConfig, SmtpSender
@@ -257,3 +259,65 @@ async def test_two_senders_draining_at_once_send_each_mail_once(
     assert sum(r.sent for r in reports) == 40
     ids = [r.message["Message-ID"] for r in smtpd.handler.received]
     assert len(ids) == len(set(ids)) == 40
+
+
+def _cancellation(engine: Engine) -> int:
+    with session_factory(engine).begin() as session:
+        customer = Customer(
+            customer_id="NIG-000123", company="株式会社テスト", contact_name="山田 太郎",
+            email="yamada@example.jp", member=True,
+            applied_on=date(2025, 5, 3), approved_on=date(2025, 5, 10),
+        )  # fmt: skip
+        session.add(customer)
+        session.flush()
+        payload = {
+            "request_kind": "cancel_at_term_end", "requested_date": "2027-03-31",
+            "on_time": True, "effective_date": "2027-03-31", "proposals": [], "refund": None,
+            "owed": 0, "lang": "ja", "message_id": "<req-1@example.jp>",
+            "from_address": "yamada@example.jp", "subject": "解約", "references": [],
+        }  # fmt: skip
+        return queue.enqueue(
+            session, "cancel_at_term_end", "満期解約", customer=customer, payload=payload
+        ).id
+
+
+async def test_an_approved_cancellation_arrives_at_the_server_as_its_approval_mail(
+    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+) -> None:
+    action_id = _cancellation(fresh_engine)
+    with session_factory(fresh_engine).begin() as session:
+        outcome = executor.approve(session, action_id, "cli:alice", settings=load_settings({}))
+    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=outcome.mail_ids)
+    assert report.sent == 1
+    [received] = smtpd.handler.received
+    assert received.recipients == ["yamada@example.jp"]
+    message = received.message
+    assert message["Subject"] == "【お助け隊サービス】満期解約のお申し出を承りました（NIG-000123）"
+    body = message.get_content()
+    assert "山田 太郎 様" in body
+    assert "■ 契約終了日: 2027年3月31日(水)" in body
+    assert "UTM装置およびその付属器具等一式" in body
+    assert (message["X-Otasuke-Kind"], message["X-Otasuke-Action"]) == ("approval", str(action_id))
+    assert message["In-Reply-To"] == "<req-1@example.jp>"
+
+
+async def test_two_approvals_at_the_same_moment_send_one_mail(
+    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+) -> None:
+    action_id = _cancellation(fresh_engine)
+    settings = load_settings({})
+    start = threading.Barrier(2)
+
+    def approve(who: str) -> executor.Outcome:
+        start.wait()
+        with session_factory(fresh_engine).begin() as session:
+            return executor.approve(session, action_id, who, settings=settings)
+
+    outcomes = await asyncio.gather(
+        asyncio.to_thread(approve, "cli:alice"), asyncio.to_thread(approve, "cli:bob")
+    )
+    assert sorted(o.decided for o in outcomes) == [False, True]
+    for outcome in outcomes:
+        await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=outcome.mail_ids)
+    await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
+    assert len(smtpd.handler.received) == 1
