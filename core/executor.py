@@ -309,7 +309,7 @@ def _payload_date(payload: dict[str, Any], key: str) -> date | None:
         raise UserError(f"payload {key}: {value!r} is not a date") from None
 
 
-def effective_date(payload: dict[str, Any], fallback: date) -> date:
+def effective_date(payload: dict[str, Any]) -> date:
     """The day approving makes the contract end on: late → the first proposal (R10)."""
     effective = _payload_date(payload, "effective_date")
     if effective is not None:
@@ -317,7 +317,10 @@ def effective_date(payload: dict[str, Any], fallback: date) -> date:
     proposals = payload.get("proposals") or []
     if payload.get("on_time") is False and proposals:
         return date.fromisoformat(str(proposals[0]))
-    return _payload_date(payload, "requested_date") or fallback
+    requested = _payload_date(payload, "requested_date")
+    if requested is None:
+        raise UserError("the action names no effective date (payload effective_date)")
+    return requested
 
 
 def _end_contract(context: _Context) -> _Effects:
@@ -327,7 +330,7 @@ def _end_contract(context: _Context) -> _Effects:
     today = jst_date(context.now)
     if customer.status == "terminated":
         raise UserError(f"{customer.customer_id} is terminated: nothing to cancel")
-    ends_on = effective_date(payload, today)
+    ends_on = effective_date(payload)
     if ends_on < customer.applied_on:
         raise UserError(
             f"effective date {ends_on} is before the application ({customer.applied_on})"
