@@ -3,7 +3,7 @@ of every import: the report, chunks, customer IDs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -54,6 +54,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Rows that would undo what otasuke recorded (a cancellation, a suspension): not applied.
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def loaded(self) -> int:
@@ -62,12 +64,17 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values."""
-        return {
+        summary: dict[str, Any] = {
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [{"line": line, "reason": reason} for line, reason in self.errors],
         }
+        if self.conflicts:
+            summary["conflicts"] = [
+                {"line": line, "reason": reason} for line, reason in self.conflicts
+            ]
+        return summary
 
 
 def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -167,8 +174,12 @@ def import_customers(
     calendar: BusinessCalendar,
     actor: str = "cli",
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> ImportReport:
-    """Insert or update every good row (by customer_id) with its contract; report the bad ones."""
+    """Insert or update every good row (by customer_id) with its contract; report the bad ones.
+
+    A row that would undo what otasuke recorded is a conflict, not applied unless `overwrite`.
+    """
     _, rows = read_rows(path, CUSTOMER_COLUMNS)
     report = ImportReport()
     first_line: dict[str, int] = {}
@@ -180,8 +191,9 @@ def import_customers(
             continue
         good.append(values)
     upsert_customers(
-        session, good, today=today, calendar=calendar, report=report, progress=progress
-    )
+        session, good, today=today, calendar=calendar, report=report, progress=progress,
+        overwrite=overwrite, lines=first_line,
+    )  # fmt: skip
     report.errors.sort()
     audit.record(session, actor, "customers.imported", str(path.name), report.as_dict())
     return report
@@ -195,10 +207,14 @@ def upsert_customers(
     calendar: BusinessCalendar,
     report: ImportReport | None = None,
     progress: Progress | None = None,
+    overwrite: bool = False,
+    lines: Mapping[str, int] | None = None,
 ) -> ImportReport:
     """Insert or update customers (values as `parse_customer` returns them) with their contracts."""
     report = report if report is not None else ImportReport()
     for chunk in chunks(rows):
+        if not overwrite:
+            chunk = _without_conflicts(session, chunk, report, lines or {})
         _upsert_chunk(session, chunk, report, today, calendar)
         if progress:
             progress(len(chunk))
@@ -212,7 +228,7 @@ def _upsert_chunk(
     today: date,
     calendar: BusinessCalendar,
 ) -> None:
-    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS)]
+    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS, "status_action_id")]
     existing = {
         row.customer_id: row
         for row in session.execute(
@@ -226,7 +242,12 @@ def _upsert_chunk(
         if row is None:
             inserts.append(values | {"created_at": now, "updated_at": now})
         elif any(getattr(row, name) != values[name] for name in _FIELDS):
-            updates.append(values | {"id": row.id, "updated_at": now})
+            # A status or end the file changes (--overwrite) is the file's from now on.
+            ours = (row.status, row.ended_on) == (values["status"], values["ended_on"])
+            recorded_by = row.status_action_id if ours else None
+            updates.append(
+                values | {"id": row.id, "updated_at": now, "status_action_id": recorded_by}
+            )
             if any(getattr(row, name) != values[name] for name in _CONTRACT_DATES):
                 contract_changed.append(row.id)
         else:
@@ -253,6 +274,44 @@ def _upsert_chunk(
         existing[v["customer_id"]].id: _inputs(v) for v in chunk if v["customer_id"] in existing
     }
     extend_contracts(session, inputs, today, calendar, rewrite=contract_changed)
+
+
+def _without_conflicts(
+    session: Session,
+    chunk: list[dict[str, Any]],
+    report: ImportReport,
+    lines: Mapping[str, int],
+) -> list[dict[str, Any]]:
+    """The rows that leave what otasuke recorded alone; the others go to `report.conflicts`."""
+    # SPEC "What otasuke recorded wins over a re-import": an approved cancellation or a
+    # suspension (customers.status_action_id) is undone only with --overwrite.
+    recorded = {
+        row.customer_id: row
+        for row in session.execute(
+            select(
+                Customer.customer_id, Customer.status, Customer.ended_on, Customer.status_action_id
+            ).where(
+                Customer.customer_id.in_([v["customer_id"] for v in chunk]),
+                Customer.status_action_id.is_not(None),
+            )
+        )
+    }
+    kept = []
+    for values in chunk:
+        row = recorded.get(values["customer_id"])
+        if row is None or (values["status"], values["ended_on"]) == (row.status, row.ended_on):
+            kept.append(values)
+            continue
+        ended = f" (ended_on {row.ended_on})" if row.ended_on else ""
+        report.conflicts.append(
+            (
+                lines.get(values["customer_id"], 0),
+                f"{values['customer_id']}: otasuke recorded {row.status}{ended} by action "
+                f"#{row.status_action_id}; the file says {values['status']}: not applied "
+                "(--overwrite applies it)",
+            )
+        )
+    return kept
 
 
 def _inputs(values: dict[str, Any]) -> ContractInputs:

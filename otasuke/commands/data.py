@@ -55,18 +55,33 @@ def _report(what: str, report: Any, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
+        conflicts = getattr(report, "conflicts", [])
         for line, reason in report.errors:
             typer.echo(f"line {line}: {reason}", err=True)
+        for line, reason in conflicts:
+            typer.echo(f"line {line}: conflict: {reason}", err=True)
         typer.echo(
             f"{what}: {report.inserted} inserted, {report.updated} updated, "
             f"{report.unchanged} unchanged, {len(report.errors)} error(s)"
+            + (f", {len(conflicts)} conflict(s)" if conflicts else "")
         )
     if report.errors and not report.loaded:
         raise typer.Exit(1)
 
 
 @customers_app.command("import")
-def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag = False) -> None:
+def import_customers(
+    file: CsvFile,
+    today: TodayOption = None,
+    as_json: JsonFlag = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Apply rows that undo a cancellation or suspension otasuke carried out.",
+        ),
+    ] = False,
+) -> None:
     """Load or update customers from CSV; bad rows are reported by line, good ones still load."""
     from core.imports import import_customers as run_import
     from core.session import unit_of_work
@@ -76,8 +91,9 @@ def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag
     day = parse_today(today)
     with unit_of_work(settings) as session, _progress(_count_lines(file), "customers") as step:
         report = run_import(
-            session, file, today=day, calendar=business_calendar(settings), progress=step
-        )
+            session, file, today=day, calendar=business_calendar(settings), progress=step,
+            overwrite=overwrite,
+        )  # fmt: skip
     _report("customers", report, as_json)
 
 
