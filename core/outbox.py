@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -123,16 +123,22 @@ def claim_due(
     # re-evaluates it on a row another sender changed meanwhile (read committed), and SQLite
     # runs one writer at a time (BEGIN IMMEDIATE). A sender that dies mid-send just lets the
     # lease run out: the mail is due again and goes out later, never lost.
+    # A mail's first claim gives it its Message-ID, in the same statement: `<id.nonce.otasuke@
+    # domain>`, unique by the row's id, and by the nonce across databases.
+    first_id = literal("<") + cast(OutboxMail.id, String) + literal(_id_tail(domain))
     won = session.scalars(
         update(OutboxMail)
         .where(OutboxMail.id.in_(candidates.scalar_subquery()), free)
-        .values(next_attempt_at=now + lease)
+        .values(
+            next_attempt_at=now + lease,
+            message_id=func.coalesce(OutboxMail.message_id, first_id),
+        )
         .returning(OutboxMail.id)
         .execution_options(synchronize_session=False)
     ).all()
     if not won:
         return []
-    mails = list(
+    return list(
         session.scalars(
             select(OutboxMail)
             .where(OutboxMail.id.in_(won))
@@ -140,11 +146,10 @@ def claim_due(
             .execution_options(populate_existing=True)
         )
     )
-    for mail in mails:
-        if mail.message_id is None:
-            mail.message_id = new_message_id(domain)
-    session.flush()
-    return mails
+
+
+def _id_tail(domain: str) -> str:
+    return f".{uuid.uuid4().hex[:16]}.otasuke@{domain or 'localhost'}>"
 
 
 def claim_mail(
@@ -156,13 +161,20 @@ def claim_mail(
 
 def mark_sent(session: Session, mail_id: int, now: datetime | None = None) -> bool:
     """The mail went out; False when it was already recorded (another sender's lease ran out)."""
+    return mark_all_sent(session, [mail_id], now) == 1
+
+
+def mark_all_sent(session: Session, mail_ids: Collection[int], now: datetime | None = None) -> int:
+    """These mails went out (one statement for a batch); → how many were still to record."""
+    if not mail_ids:
+        return 0
     result = session.execute(
         update(OutboxMail)
-        .where(OutboxMail.id == mail_id, OutboxMail.status == "pending")
+        .where(OutboxMail.id.in_(list(mail_ids)), OutboxMail.status == "pending")
         .values(status="sent", sent_at=now or utcnow(), attempts=OutboxMail.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_attempt_failed(

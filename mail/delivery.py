@@ -1,7 +1,8 @@
 """Draining core.outbox through a sender: lease a batch, send it on one connection, record each.
 
-Each mail is recorded in its own transaction right after the server took it: the window in
-which a crash makes it go out twice (with the same Message-ID) is that one commit.
+A mail is recorded as soon as the server took it, in the next commit (one runs while the
+following mail is sent): the window in which a crash makes it go out twice, always with the
+same Message-ID, is that commit and at most the one before it.
 """
 
 from __future__ import annotations
@@ -70,9 +71,13 @@ async def deliver(
             break
         if remaining is not None:
             remaining -= {mail.id for mail in mails}
-        async with sender.connect() as connection:
-            for mail in mails:
-                await _deliver_one(sessions, connection, mail, mail_from, now, report)
+        recorder = _Recorder(sessions, now, report)
+        try:
+            async with sender.connect() as connection:
+                for mail in mails:
+                    recorder.add(mail, await _attempt(connection, mail, mail_from, now))
+        finally:
+            await recorder.flush()
     return report
 
 
@@ -80,66 +85,6 @@ def _claim(
     session: Session, *, now: datetime | None, batch: int, ids: set[int] | None, domain: str
 ) -> list[OutboxMail]:
     return outbox.claim_due(session, now, limit=batch, ids=ids, domain=domain)
-
-
-async def _deliver_one(
-    sessions: async_sessionmaker[AsyncSession],
-    connection: Connection,
-    mail: OutboxMail,
-    mail_from: str,
-    now: datetime | None,
-    report: DeliveryReport,
-) -> None:
-    to = recipients(mail.pending_to or mail.to_address)
-    try:
-        if not to:
-            raise SendFailed(f"no mail address in {mail.to_address!r}", permanent=True)
-        try:
-            message = compose(mail, mail_from, now)
-        except (ValueError, TypeError) as exc:  # a header that cannot be written
-            raise SendFailed(f"cannot be written as a mail: {exc}", permanent=True) from exc
-        refused = await connection.send(message, to)
-    except SendFailed as exc:
-        await _record(sessions, mail, _Outcome(False, str(exc), exc.permanent), now, report)
-        return
-    if not refused:
-        await _record(sessions, mail, _Outcome(True), now, report)
-        return
-    # Some recipients refused: those who took it keep it; a 4xx one is tried again alone,
-    # a 5xx one is given up and staff are told.
-    temporary = [r for r in refused if not r.permanent]
-    error = "; ".join(map(str, refused))
-    taken = set(to) - {r.address for r in refused}
-    if temporary:
-        retry_to = ", ".join(r.address for r in temporary)
-        await _record(sessions, mail, _Outcome(False, error, retry_to=retry_to), now, report)
-    elif taken:
-        await _record(sessions, mail, _Outcome(True, error), now, report)
-    else:
-        await _record(sessions, mail, _Outcome(False, error, permanent=True), now, report)
-    permanent = [r for r in refused if r.permanent]
-    if permanent and (taken or temporary):
-        async with sessions.begin() as session:
-            await session.run_sync(_tell_refused, mail, permanent)
-
-
-async def _record(
-    sessions: async_sessionmaker[AsyncSession],
-    mail: OutboxMail,
-    outcome: _Outcome,
-    now: datetime | None,
-    report: DeliveryReport,
-) -> None:
-    async with sessions.begin() as session:
-        status = await session.run_sync(_settle, mail.id, outcome, now)
-    if status == "sent":
-        report.sent += 1
-    elif status == "failed":
-        report.failed += 1
-        report.errors.append(f"mail {mail.id} to {mail.to_address}: {outcome.error}")
-    elif status == "pending":
-        report.retrying += 1
-        report.errors.append(f"mail {mail.id} to {mail.to_address}: {outcome.error} (will retry)")
 
 
 @dataclass(frozen=True)
@@ -150,39 +95,142 @@ class _Outcome:
     error: str = ""
     permanent: bool = False
     retry_to: str | None = None
+    refused_for_good: tuple[Refusal, ...] = ()
 
 
-def _settle(session: Session, mail_id: int, outcome: _Outcome, now: datetime | None) -> str:
-    """Record the attempt; a mail given up is told to staff. → the mail's status now."""
-    if outcome.sent:
-        outbox.mark_sent(session, mail_id, now)
-        return "sent"
-    mail = outbox.mark_attempt_failed(
-        session,
-        mail_id,
-        outcome.error,
-        now,
-        permanent=outcome.permanent,
-        remaining_to=outcome.retry_to,
-    )
-    if mail.status == "failed":
-        tell_staff(
-            session,
-            "mail_failed",
-            f"mail #{mail.id} ({mail.kind}) to {mail.to_address} was not sent: {outcome.error}",
-            key=f"mail-failed:{mail.id}",
-        )
-    return mail.status
+async def _attempt(
+    connection: Connection, mail: OutboxMail, mail_from: str, now: datetime | None
+) -> _Outcome:
+    """Hand one mail to the sender; → what became of it (nothing recorded yet)."""
+    to = recipients(mail.pending_to or mail.to_address)
+    try:
+        if not to:
+            raise SendFailed(f"no mail address in {mail.to_address!r}", permanent=True)
+        try:
+            message = compose(mail, mail_from, now)
+        except (ValueError, TypeError) as exc:  # a header that cannot be written
+            raise SendFailed(f"cannot be written as a mail: {exc}", permanent=True) from exc
+        refused = await connection.send(message, to)
+    except SendFailed as exc:
+        return _Outcome(False, str(exc), exc.permanent)
+    if not refused:
+        return _Outcome(True)
+    # Some recipients refused: those who took it keep it; a 4xx one is tried again alone,
+    # a 5xx one is given up and staff are told.
+    error = "; ".join(map(str, refused))
+    temporary = [r for r in refused if not r.permanent]
+    taken = set(to) - {r.address for r in refused}
+    told = tuple(r for r in refused if r.permanent) if (taken or temporary) else ()
+    if temporary:
+        retry_to = ", ".join(r.address for r in temporary)
+        return _Outcome(False, error, retry_to=retry_to, refused_for_good=told)
+    if taken:
+        return _Outcome(True, error, refused_for_good=told)
+    return _Outcome(False, error, permanent=True)
 
 
-def _tell_refused(session: Session, mail: OutboxMail, refused: list[Refusal]) -> None:
-    for refusal in refused:
+class _Recorder:
+    """Records attempts while the next mail is being sent: one commit in flight at a time.
+
+    A mail the server took waits at most for the commit in flight, then goes into the next
+    one: the crash window is one or two commits, and sending does not wait for the disk.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        now: datetime | None,
+        report: DeliveryReport,
+    ) -> None:
+        self._sessions = sessions
+        self._now = now
+        self._report = report
+        self._waiting: list[tuple[OutboxMail, _Outcome]] = []
+        self._in_flight: asyncio.Task[None] | None = None
+
+    def add(self, mail: OutboxMail, outcome: _Outcome) -> None:
+        """Queue one attempt's record; it is committed as soon as the one before it is."""
+        self._waiting.append((mail, outcome))
+        if self._in_flight is None or self._in_flight.done():
+            self._start()
+
+    def _start(self) -> None:
+        if self._in_flight is not None and self._in_flight.done():
+            self._in_flight.result()  # a failed commit is not lost silently
+        records, self._waiting = self._waiting, []
+        self._in_flight = asyncio.create_task(self._commit(records))
+        self._in_flight.add_done_callback(self._next)
+
+    def _next(self, task: asyncio.Task[None]) -> None:
+        if self._waiting and not task.cancelled() and task.exception() is None:
+            self._start()
+
+    async def flush(self) -> None:
+        """Wait until every attempt is recorded."""
+        while self._in_flight is not None:
+            task = self._in_flight
+            await task
+            if self._in_flight is task:
+                if self._waiting:
+                    self._start()
+                else:
+                    self._in_flight = None
+
+    async def _commit(self, records: list[tuple[OutboxMail, _Outcome]]) -> None:
+        async with self._sessions.begin() as session:
+            statuses = await session.run_sync(_settle_all, records, self._now)
+        for (mail, outcome), status in zip(records, statuses, strict=True):
+            self._count(mail, outcome, status)
+
+    def _count(self, mail: OutboxMail, outcome: _Outcome, status: str) -> None:
+        report = self._report
+        if status == "sent":
+            report.sent += 1
+        elif status == "failed":
+            report.failed += 1
+            report.errors.append(f"mail {mail.id} to {mail.to_address}: {outcome.error}")
+        elif status == "pending":
+            report.retrying += 1
+            report.errors.append(
+                f"mail {mail.id} to {mail.to_address}: {outcome.error} (will retry)"
+            )
+
+
+def _settle_all(
+    session: Session, records: list[tuple[OutboxMail, _Outcome]], now: datetime | None
+) -> list[str]:
+    """Record attempts in one transaction (the sent ones in one statement); → their statuses."""
+    outbox.mark_all_sent(session, [mail.id for mail, outcome in records if outcome.sent], now)
+    return [_settle(session, mail, outcome, now) for mail, outcome in records]
+
+
+def _settle(session: Session, mail: OutboxMail, outcome: _Outcome, now: datetime | None) -> str:
+    """Record one attempt beyond `sent`; what is given up is told to staff. → its status now."""
+    for refusal in outcome.refused_for_good:
         tell_staff(
             session,
             "mail_failed",
             f"mail #{mail.id} ({mail.kind}) was refused for {refusal}",
             key=f"mail-refused:{mail.id}:{refusal.address}",
         )
+    if outcome.sent:
+        return "sent"
+    row = outbox.mark_attempt_failed(
+        session,
+        mail.id,
+        outcome.error,
+        now,
+        permanent=outcome.permanent,
+        remaining_to=outcome.retry_to,
+    )
+    if row.status == "failed":
+        tell_staff(
+            session,
+            "mail_failed",
+            f"mail #{row.id} ({row.kind}) to {row.to_address} was not sent: {outcome.error}",
+            key=f"mail-failed:{row.id}",
+        )
+    return row.status
 
 
 class OutboxWorker:
