@@ -181,12 +181,14 @@ def assign(
         facts = MailFacts.from_payload(request.payload)
         request.customer_pk = customer.id
         result = take_in(context.session, facts, context.settings, customer=customer, now=now)
-        queued = getattr(result, "action", None)
+        # The request decided again: its own action (and acknowledgement) for this customer.
+        queued, ack = result.action, result.ack
         return _Effects(
+            mails=[ack] if ack is not None else [],
             details={
                 "customer_id": customer.customer_id,
-                "action": getattr(queued, "id", None),
-            }
+                "action": queued.id if queued is not None else None,
+            },
         )
 
     return _decide_and_do(
@@ -440,7 +442,7 @@ def _mail_customer(context: _Context, kind: str, to: str, subject: str, body: st
     if original:
         references = [str(ref) for ref in payload.get("references") or [] if ref]
         headers["In-Reply-To"] = str(original)
-        headers["References"] = " ".join([*references, str(original)])
+        headers["References"] = " ".join(dict.fromkeys([*references, str(original)]))
     return enqueue_mail(
         context.session,
         f"{kind}:action:{action.id}",

@@ -97,15 +97,13 @@ def show(action_id: ActionId) -> None:
     typer.echo("\n".join(lines))
 
 
-def _carried_out(outcome: Outcome, *, all_due: bool = False) -> None:
+def _carried_out(outcome: Outcome) -> None:
     """Send the mail the decision queued, then say what happened (exit 1 unless it was done)."""
     from core.settings import load_settings
     from otasuke.mailing import describe, send_queued
 
-    # `assign` queues through the intake (an acknowledgement): everything due goes then.
-    if outcome.mail_ids or (all_due and outcome.decided):
-        mail_ids = None if all_due else outcome.mail_ids
-        for line in describe(send_queued(load_settings(), mail_ids)):
+    if outcome.mail_ids:
+        for line in describe(send_queued(load_settings(), outcome.mail_ids)):
             typer.echo(line, err=True)
     if not outcome.decided:
         raise UserError(outcome.message)
@@ -176,4 +174,4 @@ def assign(
     settings = load_settings()
     with unit_of_work(settings) as session:
         outcome = executor.assign(session, action_id, _actor(by), customer_id, settings=settings)
-    _carried_out(outcome, all_due=True)
+    _carried_out(outcome)
