@@ -10,42 +10,23 @@ are told. A second approver at the same moment gets an Outcome naming who decide
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core import audit, queue
-from core.chat_outbox import enqueue_chat_message
-from core.contracts import extend_periods
 from core.customers import get_customer
+from core.effects import CARRY_OUT, REJECTION_MAILED, Context, Effects, answer, rejection_mail
 from core.errors import UserError
-from core.models import Action, Customer, OutboxMail, utcnow
-from core.outbox import enqueue_mail
-from core.settings import Settings, business_calendar
+from core.models import Action, Customer, utcnow
+from core.settings import Settings
 from core.staff_notices import tell_staff
-from core.templates import render_mail
-from knowledge.rules.calendar import jst_date, to_jst
+from knowledge.rules.calendar import to_jst
 
 log = logging.getLogger(__name__)
-
-_RE_PREFIX = re.compile(r"^\s*((re|aw|fw|fwd)\s*:\s*)+", re.IGNORECASE)
-
-CANCELLATIONS = frozenset(
-    {
-        "cancel_at_term_end",
-        "cancel_midterm",
-        "cancel_before_start",
-        "cancel_service_change",
-        "refund_incompatible",
-    }
-)
-# Kinds whose rejection is told to the customer (a suspension that is not carried out, and a
-# question closed without an answer, are not).
-_REJECTION_MAILED = CANCELLATIONS | {"identify"}
 
 
 @dataclass(frozen=True)
@@ -70,24 +51,6 @@ class Outcome:
         return self.decided and self.status in ("done", "rejected")
 
 
-@dataclass
-class _Effects:
-    """What carrying out one action produced."""
-
-    mails: list[OutboxMail] = field(default_factory=list)
-    chat_ids: list[int] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Context:
-    session: Session
-    action: Action
-    actor: str
-    settings: Settings
-    now: datetime
-
-
 def approve(
     session: Session,
     action_id: int,
@@ -106,9 +69,9 @@ def approve(
         raise UserError(
             f"#{action_id} asks who the customer is: `otasuke queue assign {action_id} NIG-000123`"
         )
-    if action.kind not in _CARRY_OUT:
+    if action.kind not in CARRY_OUT:
         raise UserError(f"#{action_id}: otasuke cannot carry out a {action.kind!r} action")
-    return _decide_and_do(session, action_id, actor, settings, now, _CARRY_OUT[action.kind])
+    return _decide_and_do(session, action_id, actor, settings, now, CARRY_OUT[action.kind])
 
 
 def reject(
@@ -126,9 +89,9 @@ def reject(
         action = queue.reject(session, action_id, actor, reason, now=now)
     except queue.ActionAlreadyDecided:
         return _already_decided(session, action_id)
-    effects = _Effects()
-    if action.kind in _REJECTION_MAILED:
-        effects.mails.append(_rejection_mail(_Context(session, action, actor, settings, now)))
+    effects = Effects()
+    if action.kind in REJECTION_MAILED:
+        effects.mails.append(rejection_mail(Context(session, action, actor, settings, now)))
     return _outcome(action, effects, f"#{action_id} rejected")
 
 
@@ -148,10 +111,10 @@ def reply(
     if action.kind != "question":
         raise UserError(f"#{action_id} is a {action.kind}, not a question: nothing to reply to")
 
-    def answer(context: _Context) -> _Effects:
-        return _answer(context, text.strip())
+    def respond(context: Context) -> Effects:
+        return answer(context, text.strip())
 
-    return _decide_and_do(session, action_id, actor, settings, now, answer, reason=text.strip())
+    return _decide_and_do(session, action_id, actor, settings, now, respond, reason=text.strip())
 
 
 def assign(
@@ -174,7 +137,7 @@ def assign(
     except ImportError:
         raise UserError("queue assign needs the mail intake (core.intake), not here yet") from None
 
-    def decide_again(context: _Context) -> _Effects:
+    def decide_again(context: Context) -> Effects:
         request = context.action.request
         if request is None:
             raise UserError(f"#{action_id} has no stored request to decide again")
@@ -183,7 +146,7 @@ def assign(
         result = take_in(context.session, facts, context.settings, customer=customer, now=now)
         # The request decided again: its own action (and acknowledgement) for this customer.
         queued, ack = result.action, result.ack
-        return _Effects(
+        return Effects(
             mails=[ack] if ack is not None else [],
             details={
                 "customer_id": customer.customer_id,
@@ -214,7 +177,7 @@ def _decide_and_do(
     actor: str,
     settings: Settings,
     now: datetime | None,
-    carry_out: Callable[[_Context], _Effects],
+    carry_out: Callable[[Context], Effects],
     reason: str | None = None,
 ) -> Outcome:
     """pending → approved (once), then the effect and `done` together, or `failed`."""
@@ -223,7 +186,7 @@ def _decide_and_do(
         action = queue.approve(session, action_id, actor, reason, now=now)
     except queue.ActionAlreadyDecided:
         return _already_decided(session, action_id)
-    context = _Context(session, action, actor, settings, now)
+    context = Context(session, action, actor, settings, now)
     try:
         with session.begin_nested():
             effects = carry_out(context)
@@ -237,7 +200,7 @@ def _decide_and_do(
             f"#{action_id} {action.kind} failed: {error}",
             key=f"action-failed:{action_id}",
         )
-        return _outcome(failed, _Effects(), f"#{action_id} failed: {error}")
+        return _outcome(failed, Effects(), f"#{action_id} failed: {error}")
     done = queue.mark_done(session, action_id, actor, _audit_details(effects))
     message = f"#{action_id} done"
     if "ended_on" in effects.details:
@@ -264,7 +227,7 @@ def _already_decided(session: Session, action_id: int) -> Outcome:
     )
 
 
-def _outcome(action: Action, effects: _Effects, message: str) -> Outcome:
+def _outcome(action: Action, effects: Effects, message: str) -> Outcome:
     return Outcome(
         action_id=action.id,
         kind=action.kind,
@@ -280,196 +243,10 @@ def _outcome(action: Action, effects: _Effects, message: str) -> Outcome:
     )
 
 
-def _audit_details(effects: _Effects) -> dict[str, Any]:
+def _audit_details(effects: Effects) -> dict[str, Any]:
     details = dict(effects.details)
     if effects.mails:
         details["mail"] = [mail.id for mail in effects.mails]
     if effects.chat_ids:
         details["chat"] = effects.chat_ids
     return details
-
-
-# --- carrying out each kind -------------------------------------------------------------------
-
-
-def _customer_of(context: _Context) -> Customer:
-    customer = context.action.customer
-    if customer is None:
-        raise UserError(f"#{context.action.id} names no customer")
-    return customer
-
-
-def _payload_date(payload: dict[str, Any], key: str) -> date | None:
-    value = payload.get(key)
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise UserError(f"payload {key}: {value!r} is not a date") from None
-
-
-def effective_date(payload: dict[str, Any]) -> date:
-    """The day approving makes the contract end on: late → the first proposal (R10)."""
-    effective = _payload_date(payload, "effective_date")
-    if effective is not None:
-        return effective
-    proposals = payload.get("proposals") or []
-    if payload.get("on_time") is False and proposals:
-        return date.fromisoformat(str(proposals[0]))
-    requested = _payload_date(payload, "requested_date")
-    if requested is None:
-        raise UserError("the action names no effective date (payload effective_date)")
-    return requested
-
-
-def _end_contract(context: _Context) -> _Effects:
-    """A cancellation (or refund) approved: the contract ends on the effective date."""
-    customer = _customer_of(context)
-    payload = context.action.payload
-    today = jst_date(context.now)
-    if customer.status == "terminated":
-        raise UserError(f"{customer.customer_id} is terminated: nothing to cancel")
-    ends_on = effective_date(payload)
-    if ends_on < customer.applied_on:
-        raise UserError(
-            f"effective date {ends_on} is before the application ({customer.applied_on})"
-        )
-    customer.status = "cancelled"
-    customer.ended_on = ends_on
-    customer.status_action_id = context.action.id
-    context.session.flush()
-    # Periods already billed beyond the new end are not owed (core.contracts).
-    extend_periods(context.session, customer, today, business_calendar(context.settings))
-    proposals = [date.fromisoformat(str(d)) for d in payload.get("proposals") or []]
-    requested = _payload_date(payload, "requested_date")
-    rendered = render_mail(
-        "approval",
-        _lang(payload),
-        company=customer.company,
-        contact_name=customer.contact_name,
-        customer_id=customer.customer_id,
-        request_kind=payload.get("request_kind") or context.action.kind,
-        requested_date=requested,
-        effective_date=ends_on,
-        late=payload.get("on_time") is False,
-        proposals=proposals,
-        owed=_amount(payload, "owed"),
-        refund=_amount(payload, "refund"),
-    )
-    mail = _mail_customer(context, "approval", customer.email, rendered.subject, rendered.body)
-    details: dict[str, Any] = {"ended_on": ends_on.isoformat()}
-    if payload.get("on_time") is False:
-        details["accepted"] = "first proposal"  # R10: a late request ends on the first proposal
-    return _Effects(mails=[mail], details=details)
-
-
-def _suspend(context: _Context) -> _Effects:
-    """第9条1項(1): the service is suspended for an unpaid fee; the customer is told."""
-    customer = _customer_of(context)
-    if customer.status != "active":
-        raise UserError(
-            f"{customer.customer_id} is {customer.status}: only an active one is suspended"
-        )
-    customer.status = "suspended"
-    customer.status_action_id = context.action.id
-    payload = context.action.payload
-    rendered = render_mail(
-        "suspension",
-        _lang(payload),
-        company=customer.company,
-        contact_name=customer.contact_name,
-        customer_id=customer.customer_id,
-        due_on=_payload_date(payload, "due_on"),
-        amount=_amount(payload, "amount"),
-    )
-    mail = _mail_customer(context, "suspension", customer.email, rendered.subject, rendered.body)
-    return _Effects(mails=[mail], details={"status": "suspended"})
-
-
-def _answer(context: _Context, text: str) -> _Effects:
-    """A question answered: into the chat it came from, or as a reply to its mail."""
-    payload = context.action.payload
-    action_id = context.action.id
-    chat_id = payload.get("chat_id")
-    if chat_id is not None:
-        message = enqueue_chat_message(
-            context.session, f"reply:action:{action_id}", int(chat_id), text, action_id=action_id
-        )
-        return _Effects(chat_ids=[message.id])
-    to = payload.get("from_address")
-    if not to:
-        raise UserError(f"#{action_id} has neither a chat nor a mail address to answer")
-    # One "Re: " however many the customer's subject carried.
-    subject = _RE_PREFIX.sub("", str(payload.get("subject") or "")).strip()
-    rendered = render_mail(
-        "reply",
-        _lang(payload),
-        text=text,
-        question=payload.get("question"),
-        subject=subject,
-    )
-    mail = _mail_customer(context, "reply", to, rendered.subject, rendered.body)
-    return _Effects(mails=[mail])
-
-
-def _rejection_mail(context: _Context) -> OutboxMail:
-    """The `rejection` mail with staff's reason, to the customer (or the unknown sender)."""
-    action, payload = context.action, context.action.payload
-    customer = action.customer
-    to = customer.email if customer is not None else payload.get("from_address")
-    if not to:
-        raise UserError(f"#{action.id} has no address to send the rejection to")
-    rendered = render_mail(
-        "rejection",
-        _lang(payload),
-        company=customer.company if customer is not None else None,
-        contact_name=customer.contact_name if customer is not None else None,
-        request_kind=payload.get("request_kind") or action.kind,
-        requested_date=_payload_date(payload, "requested_date"),
-        reason=action.reason or "",
-    )
-    return _mail_customer(context, "rejection", to, rendered.subject, rendered.body)
-
-
-def _mail_customer(context: _Context, kind: str, to: str, subject: str, body: str) -> OutboxMail:
-    """Queue the mail an action causes: once per action and kind, threaded under the request."""
-    action, payload = context.action, context.action.payload
-    headers: dict[str, str] = {}
-    original = payload.get("message_id")
-    if original:
-        references = [str(ref) for ref in payload.get("references") or [] if ref]
-        headers["In-Reply-To"] = str(original)
-        headers["References"] = " ".join(dict.fromkeys([*references, str(original)]))
-    return enqueue_mail(
-        context.session,
-        f"{kind}:action:{action.id}",
-        kind,
-        to,
-        subject,
-        body,
-        headers=headers,
-        action_id=action.id,
-        customer_pk=action.customer_pk,
-    )
-
-
-def _lang(payload: dict[str, Any]) -> str:
-    return "en" if payload.get("lang") == "en" else "ja"
-
-
-def _amount(payload: dict[str, Any], key: str) -> int | None:
-    value = payload.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UserError(f"payload {key}: {value!r} is not an amount of yen")
-    return value
-
-
-_CARRY_OUT: dict[str, Callable[[_Context], _Effects]] = {
-    **dict.fromkeys(CANCELLATIONS, _end_contract),
-    "suspend": _suspend,
-}

@@ -12,7 +12,12 @@ import typer
 from core.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
     from core.executor import Outcome
+    from core.settings import Settings
 
 app = typer.Typer(help="The staff approval queue.", no_args_is_help=True)
 
@@ -97,13 +102,18 @@ def show(action_id: ActionId) -> None:
     typer.echo("\n".join(lines))
 
 
-def _carried_out(outcome: Outcome) -> None:
-    """Send the mail the decision queued, then say what happened (exit 1 unless it was done)."""
+def _decide(decision: Callable[[Session, Settings], Outcome]) -> None:
+    """Run one executor call in a unit of work, send the mail it queued, say what happened."""
+    from core.session import unit_of_work
     from core.settings import load_settings
     from otasuke.mailing import describe, send_queued
 
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        outcome = decision(session, settings)
+    # Committed first: the mail is sent (or known to wait for a retry) before we return.
     if outcome.mail_ids:
-        for line in describe(send_queued(load_settings(), outcome.mail_ids)):
+        for line in describe(send_queued(settings, outcome.mail_ids)):
             typer.echo(line, err=True)
     if not outcome.decided:
         raise UserError(outcome.message)
@@ -117,13 +127,8 @@ def _carried_out(outcome: Outcome) -> None:
 def approve(action_id: ActionId, by: ByOption = None) -> None:
     """Approve a pending action and carry it out (once: a second approval is refused)."""
     from core import executor
-    from core.session import unit_of_work
-    from core.settings import load_settings
 
-    settings = load_settings()
-    with unit_of_work(settings) as session:
-        outcome = executor.approve(session, action_id, _actor(by), settings=settings)
-    _carried_out(outcome)
+    _decide(lambda db, settings: executor.approve(db, action_id, _actor(by), settings=settings))
 
 
 @app.command()
@@ -134,13 +139,10 @@ def reject(
 ) -> None:
     """Reject a pending action with a reason (mailed to the customer for a request)."""
     from core import executor
-    from core.session import unit_of_work
-    from core.settings import load_settings
 
-    settings = load_settings()
-    with unit_of_work(settings) as session:
-        outcome = executor.reject(session, action_id, _actor(by), reason, settings=settings)
-    _carried_out(outcome)
+    _decide(
+        lambda db, settings: executor.reject(db, action_id, _actor(by), reason, settings=settings)
+    )
 
 
 @app.command()
@@ -151,13 +153,8 @@ def reply(
 ) -> None:
     """Answer a question action: by mail in its thread, or in the chat it came from."""
     from core import executor
-    from core.session import unit_of_work
-    from core.settings import load_settings
 
-    settings = load_settings()
-    with unit_of_work(settings) as session:
-        outcome = executor.reply(session, action_id, _actor(by), text, settings=settings)
-    _carried_out(outcome)
+    _decide(lambda db, settings: executor.reply(db, action_id, _actor(by), text, settings=settings))
 
 
 @app.command()
@@ -168,10 +165,9 @@ def assign(
 ) -> None:
     """Name the customer of an identify action: the request is decided again for them."""
     from core import executor
-    from core.session import unit_of_work
-    from core.settings import load_settings
 
-    settings = load_settings()
-    with unit_of_work(settings) as session:
-        outcome = executor.assign(session, action_id, _actor(by), customer_id, settings=settings)
-    _carried_out(outcome)
+    _decide(
+        lambda db, settings: executor.assign(
+            db, action_id, _actor(by), customer_id, settings=settings
+        )
+    )

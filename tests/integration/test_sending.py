@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from email.utils import getaddresses
 
-import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import executor, outbox, queue
-from core.db import async_session_factory, make_async_engine, session_factory
+from core.db import session_factory
 from core.models import Customer, OutboxMail, StaffNotice, utcnow
 from core.settings import load_settings
 from integration.smtpd import SmtpServer, start_smtpd
@@ -21,23 +19,6 @@ from mail.delivery import deliver
 from mail.smtp_sender import SmtpConfig, SmtpSender
 
 MAIL_FROM = "お助け隊事務局 <otasuke@chamber.example>"
-
-
-@pytest.fixture
-async def sessions(
-    fresh_engine: Engine, empty_url: str
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Async sessions on the test's fresh database (what the runner's workers use)."""
-    engine = make_async_engine(empty_url)
-    yield async_session_factory(engine)
-    await engine.dispose()
-
-
-@pytest.fixture
-async def smtpd() -> AsyncIterator[SmtpServer]:
-    server = await start_smtpd()
-    yield server
-    await server.stop()
 
 
 def _sender(port: int) -> SmtpSender:
@@ -65,39 +46,39 @@ def _notices(engine: Engine) -> list[str]:
 
 
 async def test_a_421_then_250_sends_the_mail_once_with_the_same_message_id(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     mail_id = _enqueue(fresh_engine, "k")
     smtpd.handler.replies = ["421 4.3.0 Try again later"]
     now = utcnow()
-    first = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=now)
+    first = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=now)
     assert (first.sent, first.retrying, first.failed) == (0, 1, 0)
     row = _row(fresh_engine, mail_id)
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "421 4.3.0 Try again later")
     assert row.next_attempt_at == now + timedelta(minutes=1)
     # Not before its backoff …
-    early = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=now)
+    early = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=now)
     assert (early.sent, early.retrying) == (0, 0)
     # … then it goes, once.
     later = now + timedelta(minutes=1, seconds=1)
-    second = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=later)
+    second = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=later)
     assert second.sent == 1
     [received] = smtpd.handler.received
     assert received.message["Message-ID"] == row.message_id
     tried = [m.split(b"Message-ID: ")[1].split(b"\r\n")[0] for m in smtpd.handler.attempts]
     assert tried == [row.message_id.encode()] * 2
-    again = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=later)
+    again = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=later)
     assert again.sent == 0
     assert len(smtpd.handler.received) == 1
     assert _row(fresh_engine, mail_id).status == "sent"
 
 
 async def test_a_550_fails_the_mail_at_once_and_staff_are_told(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     mail_id = _enqueue(fresh_engine, "k")
     smtpd.handler.replies = ["550 5.7.1 Rejected"]
-    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
+    report = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
     assert (report.sent, report.failed) == (0, 1)
     row = _row(fresh_engine, mail_id)
     assert (row.status, row.attempts, row.last_error) == ("failed", 1, "550 5.7.1 Rejected")
@@ -105,14 +86,14 @@ async def test_a_550_fails_the_mail_at_once_and_staff_are_told(
         f"mail #{mail_id} (approval) to customer@example.jp was not sent: 550 5.7.1 Rejected"
     ]
     later = await deliver(
-        sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=utcnow() + timedelta(days=1)
+        async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=utcnow() + timedelta(days=1)
     )
     assert later.sent == 0
     assert smtpd.handler.received == []
 
 
 async def test_partly_refused_recipients_are_failures_for_those_recipients_only(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     mail_id = _enqueue(fresh_engine, "k", to="a@example.jp, b@example.jp, 山田 <c@example.jp>")
     smtpd.handler.refuse = {
@@ -120,7 +101,7 @@ async def test_partly_refused_recipients_are_failures_for_those_recipients_only(
         "c@example.jp": "450 4.2.1 Mailbox busy",
     }
     now = utcnow()
-    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=now)
+    report = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=now)
     assert (report.sent, report.retrying, report.failed) == (0, 1, 0)
     [first] = smtpd.handler.received
     assert first.recipients == ["a@example.jp"]
@@ -133,7 +114,9 @@ async def test_partly_refused_recipients_are_failures_for_those_recipients_only(
     ]
     smtpd.handler.refuse = {}
     later = now + timedelta(minutes=2)
-    assert (await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=later)).sent == 1
+    assert (
+        await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=later)
+    ).sent == 1
     second = smtpd.handler.received[1]
     assert second.recipients == ["c@example.jp"]
     assert second.message["Message-ID"] == first.message["Message-ID"]
@@ -145,32 +128,32 @@ async def test_partly_refused_recipients_are_failures_for_those_recipients_only(
 
 
 async def test_every_recipient_refused_for_good_fails_the_mail(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     mail_id = _enqueue(fresh_engine, "k", to="b@example.jp")
     smtpd.handler.refuse = {"b@example.jp": "550 5.1.1 No such user"}
-    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
+    report = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
     assert report.failed == 1
     assert _row(fresh_engine, mail_id).status == "failed"
     assert len(_notices(fresh_engine)) == 1
 
 
 async def test_a_dead_server_is_retried_with_backoff_and_the_mail_goes_when_it_is_back(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession]
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     server = await start_smtpd()
     port = server.port
     await server.stop()
     ids = [_enqueue(fresh_engine, f"k{n}") for n in range(3)]
     now = utcnow()
-    report = await deliver(sessions, _sender(port), mail_from=MAIL_FROM, now=now)
+    report = await deliver(async_sessions, _sender(port), mail_from=MAIL_FROM, now=now)
     assert (report.sent, report.retrying, report.failed) == (0, 3, 0)
     rows = [_row(fresh_engine, mail_id) for mail_id in ids]
     assert {row.attempts for row in rows} == {1}
     assert all("SMTP 127.0.0.1" in (row.last_error or "") for row in rows)
     assert _notices(fresh_engine) == []
     second_try = now + timedelta(minutes=1, seconds=1)
-    report = await deliver(sessions, _sender(port), mail_from=MAIL_FROM, now=second_try)
+    report = await deliver(async_sessions, _sender(port), mail_from=MAIL_FROM, now=second_try)
     assert report.retrying == 3
     # The backoff doubles: not due again a minute later, due two minutes later.
     assert {_row(fresh_engine, i).next_attempt_at for i in ids} == {
@@ -179,7 +162,7 @@ async def test_a_dead_server_is_retried_with_backoff_and_the_mail_goes_when_it_i
     back = await start_smtpd(port=port)
     try:
         third_try = second_try + timedelta(minutes=2)
-        report = await deliver(sessions, _sender(port), mail_from=MAIL_FROM, now=third_try)
+        report = await deliver(async_sessions, _sender(port), mail_from=MAIL_FROM, now=third_try)
         assert report.sent == 3
         assert len(back.handler.received) == 3
     finally:
@@ -187,11 +170,11 @@ async def test_a_dead_server_is_retried_with_backoff_and_the_mail_goes_when_it_i
 
 
 async def test_one_connection_carries_a_whole_batch(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     for n in range(5):
         _enqueue(fresh_engine, f"k{n}")
-    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
+    report = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
     assert report.sent == 5
     assert smtpd.handler.connections == 1
     ids = {r.message["Message-ID"] for r in smtpd.handler.received}
@@ -200,7 +183,7 @@ async def test_one_connection_carries_a_whole_batch(
 
 
 async def test_japanese_subject_body_and_sender_name_decode_back_exactly(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     subject = "【お助け隊】解約のご案内　（ＮＩＧ－０００１２３）①㈱髙"
     body = "山田 様\n\n解約日は2027年3月31日(水)です。〜ー－\n" + "長い行" * 60 + "\n"
@@ -209,7 +192,7 @@ async def test_japanese_subject_body_and_sender_name_decode_back_exactly(
             session, "k", "approval", "山田 太郎 <yamada@example.jp>", subject, body,
             headers={"In-Reply-To": "<req@example.jp>"}, action_id=None,
         )  # fmt: skip
-    await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
+    await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
     [received] = smtpd.handler.received
     raw = received.raw
     assert raw.isascii()  # encoded for any server: encoded-words and base64
@@ -226,11 +209,11 @@ async def test_japanese_subject_body_and_sender_name_decode_back_exactly(
 
 
 async def test_a_mail_that_cannot_be_written_fails_alone_and_the_batch_goes_on(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     bad = _enqueue(fresh_engine, "bad", headers={"X-Otasuke-Note": "a\r\nBcc: x@evil.example"})
     good = _enqueue(fresh_engine, "good")
-    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
+    report = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
     assert (report.sent, report.failed) == (1, 1)
     assert _row(fresh_engine, bad).status == "failed"
     assert _row(fresh_engine, good).status == "sent"
@@ -238,23 +221,26 @@ async def test_a_mail_that_cannot_be_written_fails_alone_and_the_batch_goes_on(
 
 
 async def test_only_the_mails_asked_for_are_sent_when_ids_are_given(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     first = _enqueue(fresh_engine, "k1")
     second = _enqueue(fresh_engine, "k2")
-    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=[second])
+    report = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=[second])
     assert report.sent == 1
     assert _row(fresh_engine, first).status == "pending"
     assert _row(fresh_engine, second).status == "sent"
 
 
 async def test_two_senders_draining_at_once_send_each_mail_once(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     for n in range(40):
         _enqueue(fresh_engine, f"k{n}")
     reports = await asyncio.gather(
-        *(deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, batch=5) for _ in range(3))
+        *(
+            deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, batch=5)
+            for _ in range(3)
+        )
     )
     assert sum(r.sent for r in reports) == 40
     ids = [r.message["Message-ID"] for r in smtpd.handler.received]
@@ -282,12 +268,14 @@ def _cancellation(engine: Engine) -> int:
 
 
 async def test_an_approved_cancellation_arrives_at_the_server_as_its_approval_mail(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     action_id = _cancellation(fresh_engine)
     with session_factory(fresh_engine).begin() as session:
         outcome = executor.approve(session, action_id, "cli:alice", settings=load_settings({}))
-    report = await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=outcome.mail_ids)
+    report = await deliver(
+        async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=outcome.mail_ids
+    )
     assert report.sent == 1
     [received] = smtpd.handler.received
     assert received.recipients == ["yamada@example.jp"]
@@ -302,7 +290,7 @@ async def test_an_approved_cancellation_arrives_at_the_server_as_its_approval_ma
 
 
 async def test_two_approvals_at_the_same_moment_send_one_mail(
-    fresh_engine: Engine, sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
 ) -> None:
     action_id = _cancellation(fresh_engine)
     settings = load_settings({})
@@ -318,6 +306,8 @@ async def test_two_approvals_at_the_same_moment_send_one_mail(
     )
     assert sorted(o.decided for o in outcomes) == [False, True]
     for outcome in outcomes:
-        await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=outcome.mail_ids)
-    await deliver(sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
+        await deliver(
+            async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, ids=outcome.mail_ids
+        )
+    await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
     assert len(smtpd.handler.received) == 1

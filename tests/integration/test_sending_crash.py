@@ -6,17 +6,15 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import outbox
-from core.db import async_session_factory, make_async_engine, session_factory
+from core.db import session_factory
 from core.models import OutboxMail, utcnow
-from integration.smtpd import SmtpServer, start_smtpd
+from integration.smtpd import SmtpServer
 from mail.delivery import deliver
 from mail.smtp_sender import SmtpConfig, SmtpSender
 
@@ -56,26 +54,10 @@ asyncio.run(main())
 """
 
 
-@pytest.fixture
-async def sessions(
-    fresh_engine: Engine, empty_url: str
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_async_engine(empty_url)
-    yield async_session_factory(engine)
-    await engine.dispose()
-
-
-@pytest.fixture
-async def smtpd() -> AsyncIterator[SmtpServer]:
-    server = await start_smtpd()
-    yield server
-    await server.stop()
-
-
 async def test_a_sender_killed_between_the_servers_ok_and_its_record_resends_the_same_message_id(
     fresh_engine: Engine,
     empty_url: str,
-    sessions: async_sessionmaker[AsyncSession],
+    async_sessions: async_sessionmaker[AsyncSession],
     smtpd: SmtpServer,
 ) -> None:
     with session_factory(fresh_engine).begin() as session:
@@ -100,10 +82,10 @@ async def test_a_sender_killed_between_the_servers_ok_and_its_record_resends_the
     assert first.message["Message-ID"] == first_id
     sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtpd.port, tls="none"))
     # While the dead sender's lease runs, nobody sends it again …
-    assert (await deliver(sessions, sender, mail_from="otasuke@x.example")).sent == 0
+    assert (await deliver(async_sessions, sender, mail_from="otasuke@x.example")).sent == 0
     # … after it, it goes again: the same mail, recognisably, with the same Message-ID.
     after_lease = utcnow() + outbox.LEASE + timedelta(seconds=1)
-    report = await deliver(sessions, sender, mail_from="otasuke@x.example", now=after_lease)
+    report = await deliver(async_sessions, sender, mail_from="otasuke@x.example", now=after_lease)
     assert report.sent == 1
     assert [r.message["Message-ID"] for r in smtpd.handler.received] == [first_id, first_id]
     with session_factory(fresh_engine)() as session:

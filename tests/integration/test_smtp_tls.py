@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import ssl
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import outbox
-from core.db import async_session_factory, make_async_engine, session_factory
+from core.db import session_factory
 from core.models import OutboxMail
 from core.settings import load_settings
 from integration.smtpd import start_smtpd
@@ -44,15 +43,6 @@ def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*certificate)
     return context
-
-
-@pytest.fixture
-async def sessions(
-    fresh_engine: Engine, empty_url: str
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_async_engine(empty_url)
-    yield async_session_factory(engine)
-    await engine.dispose()
 
 
 def _authenticator(
@@ -86,7 +76,7 @@ def _enqueue(engine: Engine) -> int:
 @pytest.mark.parametrize("tls", ["starttls", "implicit"])
 async def test_mail_goes_over_tls_with_a_login_as_the_settings_say(
     fresh_engine: Engine,
-    sessions: async_sessionmaker[AsyncSession],
+    async_sessions: async_sessionmaker[AsyncSession],
     server_tls: ssl.SSLContext,
     certificate: tuple[Path, Path],
     tls: str,
@@ -101,7 +91,7 @@ async def test_mail_goes_over_tls_with_a_login_as_the_settings_say(
     try:
         _enqueue(fresh_engine)
         settings = _settings(server.port, tls, certificate[0])
-        report = await deliver(sessions, make_sender(settings), mail_from=settings.mail_from)
+        report = await deliver(async_sessions, make_sender(settings), mail_from=settings.mail_from)
         assert (report.sent, report.errors) == (1, []), report.errors
         assert len(server.handler.received) == 1
     finally:
@@ -110,7 +100,7 @@ async def test_mail_goes_over_tls_with_a_login_as_the_settings_say(
 
 async def test_a_wrong_password_keeps_the_mail_for_a_retry_instead_of_giving_it_up(
     fresh_engine: Engine,
-    sessions: async_sessionmaker[AsyncSession],
+    async_sessions: async_sessionmaker[AsyncSession],
     server_tls: ssl.SSLContext,
     certificate: tuple[Path, Path],
 ) -> None:
@@ -121,7 +111,7 @@ async def test_a_wrong_password_keeps_the_mail_for_a_retry_instead_of_giving_it_
     try:
         mail_id = _enqueue(fresh_engine)
         settings = _settings(server.port, "starttls", certificate[0], password="wrong")
-        report = await deliver(sessions, make_sender(settings), mail_from=settings.mail_from)
+        report = await deliver(async_sessions, make_sender(settings), mail_from=settings.mail_from)
         assert (report.sent, report.retrying, report.failed) == (0, 1, 0)
         with session_factory(fresh_engine)() as session:
             row = session.get_one(OutboxMail, mail_id)
