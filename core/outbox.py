@@ -87,11 +87,6 @@ def due_mail(session: Session, now: datetime | None = None, limit: int = 50) -> 
     )
 
 
-def new_message_id(domain: str) -> str:
-    """A fresh Message-ID on `domain` (the chamber's own, from OTASUKE_MAIL_FROM)."""
-    return f"<{uuid.uuid4().hex}.otasuke@{domain or 'localhost'}>"
-
-
 def _free(now: datetime) -> object:
     """Pending and due: not sent, not given up, not leased to a sender right now."""
     return (OutboxMail.status == "pending") & (OutboxMail.next_attempt_at <= now)
@@ -205,14 +200,3 @@ def mark_attempt_failed(
         mail.next_attempt_at = (now or utcnow()) + delay
     session.flush()
     return mail
-
-
-def failed_mail(session: Session, limit: int = 100) -> list[OutboxMail]:
-    """Mail given up on, newest first (the digest and `otasuke mail outbox` show them)."""
-    query = (
-        select(OutboxMail)
-        .where(OutboxMail.status == "failed")
-        .order_by(OutboxMail.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))

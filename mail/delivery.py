@@ -39,6 +39,8 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    # Mails asked for (`ids`) that another sender had leased, or that were no longer due.
+    elsewhere: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DeliveryReport) -> None:
@@ -46,6 +48,7 @@ class DeliveryReport:
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
+        self.elsewhere += other.elsewhere
         self.errors.extend(other.errors)
 
 
@@ -78,6 +81,7 @@ async def deliver(
                     recorder.add(mail, await _attempt(connection, mail, mail_from, now))
         finally:
             await recorder.flush()
+    report.elsewhere = len(remaining or ())
     return report
 
 

@@ -76,4 +76,6 @@ def describe(report: DeliveryReport) -> list[str]:
     if report.sent:
         lines.append(f"mail: {report.sent} sent")
     lines.extend(f"mail: {error}" for error in report.errors)
+    if report.elsewhere:
+        lines.append(f"mail: {report.elsewhere} being sent by the running otasuke")
     return lines
