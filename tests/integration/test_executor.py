@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core import executor, queue
 from core.db import session_factory
 from core.errors import UserError
-from core.models import AuditEntry, ChatMessage, Customer, OutboxMail, StaffNotice
+from core.models import AuditEntry, ChatMessage, Customer, OutboxMail, Request, StaffNotice
 from core.settings import Settings, load_settings
 
 NOW = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 10:00 JST
@@ -268,3 +268,42 @@ def test_two_staff_approving_at_the_same_moment_end_the_contract_once_with_one_m
             )
             == 1
         )
+
+
+def test_assigning_the_customer_decides_the_stored_request_again_for_them(
+    session: Session, settings: Settings
+) -> None:
+    pytest.importorskip("core.intake", reason="core.intake comes with issue 12 (i12-mail)")
+    from core.mailfacts import MailFacts
+
+    customer = _customer(session)
+    received = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+    facts = MailFacts(
+        message_id="<who@example.org>", from_address="someone@example.org", from_name=None,
+        reply_to=None, subject="解約のお願い", text="2027年3月末で解約します。株式会社テスト",
+        language="ja", intent="cancel_at_term_end", customer_id=None, company="株式会社テスト",
+        requested_date=date(2027, 3, 31), received_at=received, written_at=received,
+        reply_expected=True,
+    )  # fmt: skip
+    request = Request(
+        source="mail", intent=facts.intent, received_at=received,
+        requested_date=facts.requested_date, message_id=facts.message_id,
+        payload=facts.to_payload(),
+    )  # fmt: skip
+    session.add(request)
+    session.flush()
+    identify = queue.enqueue(
+        session, "identify", "誰からの解約か不明", request_id=request.id,
+        payload={"request_kind": "cancel_at_term_end", "from_address": facts.from_address},
+    )  # fmt: skip
+    outcome = executor.assign(session, identify.id, "cli:a", "nig-000123", settings=settings)
+    assert (outcome.ok, outcome.status) == (True, "done")
+    decided = queue.get_action(session, outcome.details["action"])
+    assert (decided.kind, decided.customer_pk, decided.request_id) == (
+        "cancel_at_term_end", customer.id, request.id,
+    )  # fmt: skip
+    assert decided.payload["effective_date"] == "2027-03-31"
+    session.refresh(request)
+    assert request.customer_pk == customer.id
+    with pytest.raises(UserError, match="only an identify action"):
+        executor.assign(session, decided.id, "cli:a", "NIG-000123", settings=settings)
