@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     payment_overdue_interval_days: int = Field(default=7, ge=1)
     payment_overdue_max: int = Field(default=3, ge=1)
     utm_return_interval_days: int = Field(default=14, ge=1)
-    # How often the workers look for work (mail, due notices, the outbox), in seconds.
+    # How often the workers look for work (mail, due notices), in seconds; the outbox is
+    # looked at every second (SPEC: a queued mail leaves within 5 s).
     poll_interval_seconds: float = Field(default=30.0, gt=0)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -1,8 +1,8 @@
 """Draining core.outbox through a sender: lease a batch, send it on one connection, record each.
 
-A mail is recorded as soon as the server took it, in the next commit (one runs while the
-following mail is sent): the window in which a crash makes it go out twice, always with the
-same Message-ID, is that commit and at most the one before it.
+A mail is recorded soon after the server took it, in a group commit that runs while the
+following mails are sent: the window in which a crash makes it go out twice, always with the
+same Message-ID, is at most GROUP_SECONDS and that commit (and the one in flight before it).
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 BATCH = 50
 # The runner looks for due mail this often: an enqueued mail leaves within it (SPEC: 5 s).
 POLL_SECONDS = 1.0
+# A sent mail is recorded in a group: at most this many, or after this long (the crash window).
+GROUP_MAILS = 8
+GROUP_SECONDS = 0.02
 # After the database itself failed, wait this long before trying again.
 ERROR_PAUSE_SECONDS = 5.0
 
@@ -134,10 +137,11 @@ async def _attempt(
 
 
 class _Recorder:
-    """Records attempts while the next mail is being sent: one commit in flight at a time.
+    """Records attempts while the next mails are sent: one commit in flight at a time.
 
-    A mail the server took waits at most for the commit in flight, then goes into the next
-    one: the crash window is one or two commits, and sending does not wait for the disk.
+    A mail the server took is recorded in the next commit, which starts once the one in flight
+    is done and GROUP_MAILS mails wait or the first of them has waited GROUP_SECONDS: the crash
+    window is that wait and one or two commits, and sending does not wait for the disk.
     """
 
     def __init__(
@@ -149,36 +153,63 @@ class _Recorder:
         self._sessions = sessions
         self._now = now
         self._report = report
+        self._loop = asyncio.get_running_loop()
         self._waiting: list[tuple[OutboxMail, _Outcome]] = []
+        self._first_waiting_at = 0.0
         self._in_flight: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     def add(self, mail: OutboxMail, outcome: _Outcome) -> None:
-        """Queue one attempt's record; it is committed as soon as the one before it is."""
+        """Queue one attempt's record; it is committed soon, in a group."""
+        if not self._waiting:
+            self._first_waiting_at = self._loop.time()
         self._waiting.append((mail, outcome))
-        if self._in_flight is None or self._in_flight.done():
+        self._maybe_start()
+
+    def _maybe_start(self) -> None:
+        if not self._waiting:
+            return
+        if self._in_flight is not None:
+            if not self._in_flight.done():
+                return  # its done-callback comes back here
+            self._in_flight.result()  # a failed commit is not lost silently
+        due = self._first_waiting_at + GROUP_SECONDS
+        if len(self._waiting) >= GROUP_MAILS or self._loop.time() >= due:
             self._start()
+        elif self._timer is None:
+            self._timer = self._loop.call_at(due, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._maybe_start()
 
     def _start(self) -> None:
-        if self._in_flight is not None and self._in_flight.done():
-            self._in_flight.result()  # a failed commit is not lost silently
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         records, self._waiting = self._waiting, []
         self._in_flight = asyncio.create_task(self._commit(records))
-        self._in_flight.add_done_callback(self._next)
+        self._in_flight.add_done_callback(self._after)
 
-    def _next(self, task: asyncio.Task[None]) -> None:
-        if self._waiting and not task.cancelled() and task.exception() is None:
-            self._start()
+    def _after(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self._maybe_start()
 
     async def flush(self) -> None:
-        """Wait until every attempt is recorded."""
-        while self._in_flight is not None:
+        """Commit what waits and wait until every attempt is recorded."""
+        while True:
             task = self._in_flight
-            await task
-            if self._in_flight is task:
-                if self._waiting:
-                    self._start()
-                else:
-                    self._in_flight = None
+            if task is not None and not task.done():
+                await task
+                continue
+            if task is not None:
+                task.result()
+            if not self._waiting:
+                break
+            self._start()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     async def _commit(self, records: list[tuple[OutboxMail, _Outcome]]) -> None:
         async with self._sessions.begin() as session:
