@@ -27,11 +27,11 @@ def test_a_conflicting_row_is_reported_and_applied_only_with_overwrite(
     engine.dispose()
     assert otasuke("queue", "approve", str(action_id)).code == 0
     result = otasuke("customers", "import", str(csv), "--today", date(2026, 12, 3).isoformat())
-    assert result.code == 0
+    assert result.code == 1
     assert f"line 2: conflict: NIG-000001: otasuke recorded suspended by action #{action_id}" in (
         result.err
     )
-    assert "1 conflict(s)" in result.out
+    assert "0 refused, 1 conflict(s) not applied" in result.out
     assert '"status": "suspended"' in otasuke("customers", "show", "NIG-000001", "--json").out
     forced = otasuke("customers", "import", str(csv), "--overwrite")
     assert (forced.code, "conflict" in forced.err) == (0, False)
