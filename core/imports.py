@@ -169,7 +169,8 @@ def _email(cells: dict[str, str]) -> str:
 def _status(cells: dict[str, str]) -> str:
     status = cells.get("status", "").lower() or "active"
     if status not in CUSTOMER_STATUSES:
-        raise RowError(f"status: {cells['status']!r} is not active, cancelled or terminated")
+        # `suspended` too (SPEC: a contract state like cancelled; otasuke sets it on approval).
+        raise RowError(f"status: {cells['status']!r} is not one of {', '.join(CUSTOMER_STATUSES)}")
     return status
 
 
