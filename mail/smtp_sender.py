@@ -57,8 +57,8 @@ class _SmtpConnection:
     def __init__(self, config: SmtpConfig) -> None:
         self._config = config
         self._client: aiosmtplib.SMTP | None = None
-        # Once the server could not be reached, the rest of the batch waits for the next one:
-        # no new connection attempt per mail against a server that is down.
+        # Once the server could not be reached (or dropped us), the rest of the batch waits for
+        # the next one: no new connection attempt per mail against a server that is down.
         self._unreachable: str | None = None
 
     async def send(self, message: EmailMessage, recipients: Sequence[str]) -> list[Refusal]:
@@ -75,8 +75,11 @@ class _SmtpConnection:
             await self._reset()
             raise SendFailed(f"{exc.code} {exc.message}", permanent=exc.code >= 500) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            # A server that drops or stalls the connection is not asked again in this batch:
+            # each further mail could cost a whole timeout and outlast the batch's lease.
             await self.close()
-            raise SendFailed(f"connection lost: {_describe(exc)}", permanent=False) from exc
+            self._unreachable = f"SMTP {self._config.host}: connection lost: {_describe(exc)}"
+            raise SendFailed(self._unreachable, permanent=False) from exc
         # aiosmtplib raises nothing when only some recipients were refused: they are here.
         return [Refusal(address, reply.code, reply.message) for address, reply in refused.items()]
 

@@ -311,3 +311,23 @@ async def test_two_approvals_at_the_same_moment_send_one_mail(
         )
     await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM)
     assert len(smtpd.handler.received) == 1
+
+
+async def test_a_server_that_drops_the_connection_is_not_asked_again_in_the_same_batch(
+    fresh_engine: Engine, async_sessions: async_sessionmaker[AsyncSession], smtpd: SmtpServer
+) -> None:
+    for n in range(3):
+        _enqueue(fresh_engine, f"k{n}")
+
+    async def hang_up(server: object, session: object, envelope: object) -> str:
+        smtpd.handler.attempts.append(envelope.content)  # type: ignore[attr-defined]
+        server.transport.close()  # type: ignore[attr-defined]
+        return "250 never heard"
+
+    smtpd.handler.handle_DATA = hang_up  # type: ignore[method-assign]
+    now = utcnow()
+    report = await deliver(async_sessions, _sender(smtpd.port), mail_from=MAIL_FROM, now=now)
+    assert (report.sent, report.retrying) == (0, 3)
+    assert len(smtpd.handler.attempts) == 1
+    assert smtpd.handler.connections == 1
+    assert all("connection lost" in error for error in report.errors)
