@@ -35,7 +35,7 @@ from core import migrate
 from core.db import async_session_factory, make_async_engine, make_engine
 from core.models import OutboxMail, utcnow
 from mail import delivery
-from mail.delivery import GROUP_SECONDS
+from mail.recording import GROUP_SECONDS
 from mail.smtp_sender import SmtpConfig, SmtpSender
 
 MAILS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db import async_session_factory, make_async_engine
 from core.settings import Settings
 from mail.composing import envelope_sender
-from mail.delivery import DeliveryReport, OutboxWorker, deliver
+from mail.delivery import OutboxWorker, deliver
 from mail.folder_sender import FolderSender
+from mail.recording import DeliveryReport
 from mail.sending import MailSender
 from mail.smtp_sender import SmtpConfig, SmtpSender
 
