@@ -31,19 +31,21 @@ def _unavailable(reason: str) -> None:
 class Databases:
     """Makes databases: SQLite files, or PostgreSQL databases dropped at the session's end.
 
-    A migrated SQLite database is a copy of a file migrated once a session. On PostgreSQL, the
-    tests on `fresh_url` share one migrated database, emptied before each (TRUNCATE), and an
-    empty database a test made is dropped in the background while the tests go on: a DROP
-    DATABASE takes 0.5-2 s on a busy server, and one a test, all at the suite's end, made it
-    wait a minute."""
+    A migrated SQLite database is a copy of a file migrated once a session. PostgreSQL databases
+    are reused, not dropped after each test: a DROP DATABASE takes 0.5-2 s on a busy server, and
+    one a test, all at the suite's end, made it wait a minute. The tests on `fresh_url` share
+    one migrated database, emptied before each (TRUNCATE); an empty database a test is done with
+    is emptied (its schema dropped and made again) and given to the next test that wants one.
+    One that cannot be (a test left a transaction open on it) is dropped in the background."""
 
     def __init__(self, tmp: Path) -> None:
         self._tmp = tmp
         self._admin: Engine | None = None
         self._admin_error: str | None = None
         self._created: list[str] = []
+        self._spare: list[str] = []  # PostgreSQL: emptied databases, ready for `new`
         self._shared: Engine | None = None  # PostgreSQL: the database `fresh` empties
-        self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+        self._dropper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drop-database")
         self._drops: list[Future[None]] = []
 
     def migrated(self, backend: str) -> str:
@@ -80,11 +82,36 @@ class Databases:
         return self._shared.url.render_as_string(hide_password=False)
 
     def discard(self, url: str) -> None:
-        """Drop a PostgreSQL database no test uses any more, in the background."""
+        """A PostgreSQL database no test uses any more: emptied for the next, else dropped in
+        the background."""
         name = make_url(url).database
-        if name in self._created:
+        if name not in self._created or name in self._spare:
+            return
+        if self._reset(url):
+            self._spare.append(name)
+        else:
             self._created.remove(name)
             self._drops.append(self._dropper.submit(self._drop, name))
+
+    @staticmethod
+    def _reset(url: str) -> bool:
+        """Make the database as CREATE DATABASE made it (no table, type or sequence of ours)."""
+        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.pool import NullPool
+
+        from core.db import make_engine
+
+        engine = make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SET lock_timeout = '2s'"))
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        except OperationalError:
+            return False
+        finally:
+            engine.dispose()
+        return True
 
     def _drop(self, name: str) -> None:
         if self._admin is not None:
@@ -128,6 +155,9 @@ class Databases:
         if backend == "sqlite":
             return f"sqlite:///{self._tmp / f'{name}.db'}"
         admin = self._postgres()
+        if self._spare:
+            name = self._spare.pop()
+            return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         self._created.append(name)
