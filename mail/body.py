@@ -1,0 +1,74 @@
+"""A mail's readable text: text parts decoded, HTML turned into text, attachments left alone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+from inscriptis import get_text
+
+from mail.charsets import decode_bytes
+
+# A text part larger than this is read only this far: customers' requests are short, and a
+# huge "text" part is an attachment in disguise (SPEC: large attachments are never decoded).
+MAX_TEXT_BYTES = 512 * 1024
+_MAX_PARTS = 200
+
+
+@dataclass(frozen=True)
+class Body:
+    """The mail's text and what reading it involved (charsets, skipped parts)."""
+
+    text: str
+    notes: tuple[str, ...]
+
+
+def read_body(message: Message) -> Body:
+    """The first text/plain part (else the first text/html as text); never decodes attachments."""
+    notes: list[str] = []
+    plain: list[str] = []
+    html: list[str] = []
+    for index, part in enumerate(message.walk()):
+        if index >= _MAX_PARTS:
+            notes.append(f"more than {_MAX_PARTS} parts: the rest ignored")
+            break
+        if part.is_multipart():
+            continue
+        content_type = part.get_content_type()
+        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        if content_type not in ("text/plain", "text/html") or disposition == "attachment":
+            notes.append(f"{content_type} part{' (attachment)' if disposition else ''} not read")
+            continue
+        if content_type == "text/plain" and plain:
+            continue  # a second plain part (often a forwarded copy): the first one is the mail
+        text = _decode_part(part, notes)
+        (plain if content_type == "text/plain" else html).append(text)
+    if plain:
+        return Body(plain[0], tuple(notes))
+    if html:
+        notes.append("HTML only: converted to text")
+        return Body(_html_text(html[0]), tuple(notes))
+    notes.append("no text part")
+    return Body("", tuple(notes))
+
+
+def _decode_part(part: Message, notes: list[str]) -> str:
+    raw = part.get_payload(decode=True)
+    if not isinstance(raw, bytes):
+        payload = part.get_payload()
+        raw = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+    if len(raw) > MAX_TEXT_BYTES:
+        notes.append(f"text part of {len(raw):,} bytes: read only the first {MAX_TEXT_BYTES:,}")
+        raw = raw[:MAX_TEXT_BYTES]
+    label = part.get_content_charset()
+    text, how = decode_bytes(raw, label)
+    notes.append(f"{part.get_content_type()} charset {label or 'undeclared'} read as {how}")
+    return text
+
+
+def _html_text(html: str) -> str:
+    try:
+        return get_text(html)
+    except Exception:  # inscriptis on broken markup: better the tags stripped crudely than nothing
+        return re.sub(r"<[^>]*>", " ", html)

@@ -1,0 +1,185 @@
+"""What a customer's own words ask for: one of the SPEC's intents, and the date they name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from knowledge.dates import DateMention, find_dates, normalize
+
+_CANCEL = re.compile(
+    r"解約|退会|脱退|契約(?:を|の)?(?:終了|解除|打ち?切|取り?消|取消|やめ|止め|辞め)|"
+    r"(?:サービス|利用|ご利用|お助け隊)(?:を|の)?(?:終了|停止|中止|やめ|止め|辞め|取り?消|取りやめ|取止)|"
+    r"(?:申し?込み?|申込)(?:を|の)?(?:取り?消|取消|撤回|キャンセル)|キャンセル|"
+    r"更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|"
+    r"\bcancel\w*|\bterminat\w*|\bdiscontinu\w*|\bunsubscribe\b|\bend\s+(?:our|my|the)\s+(?:contract|subscription|service)|"
+    r"\bnot\s+(?:to\s+)?renew|\bwithdraw\w*",
+    re.IGNORECASE,
+)
+_REFUND = re.compile(r"返金|返還|払い?戻|返済|refund|money\s+back|reimburse", re.IGNORECASE)
+_INCOMPATIBLE = re.compile(
+    r"(?:対応|適合|互換|接続|設置|使用|利用|動作|導入)(?:が|は|も)?(?:でき|出来|し|して|されて)?(?:ない|ません|ず|不可)|"
+    r"非対応|不適合|未対応|互換性|相性|使えない|使えません|つながら|繋がら|incompatib|not\s+compatible|"
+    r"does(?:n't| not)\s+work|cannot\s+(?:be\s+)?(?:install|connect|use)|"
+    r"can't\s+(?:install|connect|use)|"
+    r"won't\s+work|not\s+work",
+    re.IGNORECASE,
+)
+_SERVICE_CHANGE = re.compile(
+    r"(?:サービス|内容|提供内容|料金|仕様|規約|約款)(?:の)?(?:内容)?(?:の)?変更|変更(?:の)?(?:通知|のお知らせ|について|のご案内|に伴|により|に伴い|を受け)|"
+    r"第12条5項|12条5項|service\s+change|change(?:s)?\s+(?:to|in|of)\s+the\s+service|changed\s+service|"
+    r"notice\s+of\s+(?:the\s+)?change",
+    re.IGNORECASE,
+)
+_BEFORE_START = re.compile(
+    r"(?:利用|サービス|ご利用)?開始(?:日)?(?:の|より|よりも)?前|開始前|まだ(?:利用|使って|開始|始まって|始まって)|"
+    r"利用開始(?:日)?(?:まで|を待たず)|申し?込み?(?:を|の)?(?:取り?消|取消|撤回|キャンセル)|"
+    r"before\s+(?:the\s+)?(?:service\s+)?(?:start|begin)|not\s+(?:yet\s+)?start(?:ed)?|"
+    r"has(?:n't| not)\s+(?:yet\s+)?start|"
+    r"withdraw\s+(?:my|our)\s+application|cancel\s+(?:my|our)\s+application",
+    re.IGNORECASE,
+)
+# A request, not a question about one: the customer asks for it to be done.
+_REQUEST_VERB = re.compile(
+    r"(?:解約|退会|返金|終了|取り?消|取消|キャンセル|撤回|停止|中止|解除)(?:を|の|させて|して|いたし|致し|し)?"
+    r"(?:(?:手続き|手続|申請|申し?込み?|お願い|希望|依頼)|(?:したい|いたしたい|致したい|します|いたします|致します|したく|させていただ|させて頂|させてください|して(?:ください|下さい|いただ|頂)|願い|希望|申し?出|申し上げ|を申請))|"
+    r"(?:解約|退会|返金)(?:届|申請|申込|依頼|希望|致|いた|をお願|の旨|する旨|させ)|"
+    r"更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|"
+    r"\b(?:would|'d)\s+like\s+to\s+(?:cancel|terminate|end|request|ask\s+for\s+a\s+refund|get\s+a\s+refund|withdraw|discontinue)|"
+    r"\bplease\s+(?:cancel|terminate|refund|process|accept|end|stop)|\b(?:we|i)\s+(?:want|wish|need|intend|hereby|request)\b|"
+    r"\brequest(?:ing)?\s+(?:a\s+|the\s+)?(?:cancel|terminat|refund)|\bhereby\b|\bnot\s+(?:to\s+)?renew",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(
+    r"[?？]|でしょうか|ですか|ますか|ませんか|教えて|知りたい|伺いたい|お伺い|確認させて|ご教示|"
+    r"\b(?:how|what|when|where|which|can\s+i|could\s+you|is\s+it|do\s+i|does|should)\b",
+    re.IGNORECASE,
+)
+_SPAM = re.compile(
+    r"当選|賞金|出会い|副業|仮想通貨|ビットコイン|bitcoin|crypto|lottery|prize|viagra|casino|"
+    r"アカウント(?:が|を)?(?:停止|凍結|ロック)|パスワード(?:を|の)?(?:確認|更新|再設定)(?:してください|が必要)|"
+    r"verify\s+your\s+(?:account|password|identity)|account\s+(?:suspended|locked)|"
+    r"click\s+(?:here|the\s+link)|ログインして(?:確認|情報)|本人確認(?:のため|を)|"
+    r"SEO|集客|無料(?:診断|お試し)|限定オファー|unsubscribe\s+here|お支払い情報(?:の)?(?:更新|確認)",
+    re.IGNORECASE,
+)
+# Words that tie a date to the end asked for: 3月末で / 付け / をもって / 解約日.
+_DATE_AFTER = re.compile(
+    r"^\s*(?:日)?\s*(?:付け?|づけ|付で|をもって|を以て|をもちまして|で|にて|限り|いっぱい|一杯|末|まで(?:で|に)?(?:解約|退会|終了)|"
+    r"に(?:解約|退会|終了|契約)|の(?:解約|退会|終了|満了)|解約|退会|終了|満了|時点|時)",
+)
+_DATE_BEFORE = re.compile(
+    r"(?:解約|退会|終了|満了|希望|契約終了|利用終了|effective|as\s+of|on|from|until|by|end(?:ing)?\s+on|date)\s*(?:日|予定日|希望日)?\s*[:：は]?\s*(?:を|に|、)?\s*$",
+    re.IGNORECASE,
+)
+_NOT_REQUESTED = re.compile(
+    r"(?:申し?込み?|申込|開始|契約|送信|送付|受信|通知|連絡|お知らせ|発行|支払|入金|請求|承認|変更|着信|届|購入|設置|導入|受け取|拝受|頂いた|いただいた)\S{0,6}$"
+)
+
+
+@dataclass(frozen=True)
+class ContentReading:
+    """The intent the customer's words express, the date they ask for, and why."""
+
+    intent: str
+    requested_date: date | None
+    notes: tuple[str, ...]
+
+
+def is_english(text: str) -> bool:
+    """Mostly Latin letters: the customer wrote English (SPEC "Chat contract")."""
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    other = sum(1 for ch in text if not ch.isascii() and ch.isalpha())
+    return latin > 0 and latin >= 3 * other
+
+
+def read_content(subject: str, text: str, base: date) -> ContentReading:
+    """The intent and requested date of what the customer wrote (quotes already stripped)."""
+    notes: list[str] = []
+    subject = _strip_subject_prefixes(subject)
+    words = normalize(f"{subject}\n{text}")
+    body = normalize(text)
+    cancel = _CANCEL.search(words)
+    refund = _REFUND.search(words)
+    requested = _REQUEST_VERB.search(words)
+    question = _QUESTION.search(body) or _QUESTION.search(subject)
+    if not (cancel or refund):
+        if _SPAM.search(words):
+            notes.append(f"spam words ({_SPAM.search(words)[0]!r})")
+            return ContentReading("spam", None, tuple(notes))
+        if question:
+            notes.append(f"a question ({question[0]!r}), no request")
+            return ContentReading("question", None, tuple(notes))
+        notes.append("no request, no question → other")
+        return ContentReading("other", None, tuple(notes))
+    if question and not requested:
+        notes.append(
+            f"asks ({question[0]!r}) about {(cancel or refund)[0]!r} without asking for it"
+        )
+        return ContentReading("question", None, tuple(notes))
+    when = requested_date(f"{subject}\n{text}", base)
+    if when is not None:
+        notes.append(f"requested date {when[0].value} from {when[0].text!r} ({when[1]})")
+    day = when[0].value if when else None
+    if refund and (_INCOMPATIBLE.search(words) or not cancel):
+        notes.append(f"refund ({refund[0]!r}) for an incompatible UTM")
+        return ContentReading("refund_incompatible", day, tuple(notes))
+    if _SERVICE_CHANGE.search(words):
+        notes.append(f"cancellation after a service change ({_SERVICE_CHANGE.search(words)[0]!r})")
+        return ContentReading("cancel_service_change", day, tuple(notes))
+    if _BEFORE_START.search(words):
+        notes.append(f"cancellation before the start ({_BEFORE_START.search(words)[0]!r})")
+        return ContentReading("cancel_before_start", day, tuple(notes))
+    term_end = day is not None and (day.month, day.day) == (3, 31)
+    if day is None and re.search(
+        r"満了|満期|年度末|更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|not\s+(?:to\s+)?renew|end\s+of\s+(?:the\s+)?(?:contract\s+)?term",
+        words,
+        re.I,
+    ):
+        term_end = True
+    intent = "cancel_at_term_end" if term_end else "cancel_midterm"
+    notes.append(f"cancellation ({cancel[0] if cancel else ''!r}) → {intent}")
+    return ContentReading(intent, day, tuple(notes))
+
+
+def requested_date(text: str, base: date) -> tuple[DateMention, str] | None:
+    """The date the customer asks things to end on, and why that one; None when none is given."""
+    normalized = normalize(text)
+    mentions = find_dates(text, base)
+    best: tuple[int, DateMention, str] | None = None
+    for mention in mentions:
+        after = normalized[mention.end : mention.end + 12]
+        before = normalized[max(0, mention.start - 14) : mention.start]
+        score, why = 0, "the only date"
+        if _DATE_AFTER.match(after):
+            score, why = 3, f"followed by {after[:6].strip()!r}"
+        elif _DATE_BEFORE.search(before):
+            score, why = 2, f"after {before.strip()[-6:]!r}"
+        if _NOT_REQUESTED.search(before) or re.match(
+            r"^\s*(?:に|の)?\s*(?:申し?込|申込|ご連絡|連絡|送|受|お送|頂|いただ|付与|開始|承認|契約し|送付|発行|届)",
+            after,
+        ):
+            score -= 3
+            why = "a date of something else"
+        if mention.value < base and (base - mention.value).days > 31:
+            score -= 2  # long past: a date of something that happened
+        if best is None or score > best[0]:
+            best = (score, mention, why)
+    if best is None:
+        return None
+    score, mention, why = best
+    if score < 0 or (score == 0 and len(mentions) > 1):
+        return None
+    return mention, why
+
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|aw|wg|返信|転送)\s*(?:\[\d+\])?\s*[:：]\s*)+", re.IGNORECASE
+)
+
+
+def _strip_subject_prefixes(subject: str) -> str:
+    """`Re：RE: Fw:` chains off a subject (full width too)."""
+    return _PREFIX.sub("", unicodedata.normalize("NFKC", subject))

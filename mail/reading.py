@@ -1,0 +1,195 @@
+"""One raw mail → MailFacts: pure (no database, no network), and never raises on hostile input."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
+from email.utils import parsedate_to_datetime
+
+from core.customers import normalize_customer_id
+from core.mailfacts import MailFacts
+from knowledge.rules.calendar import JST
+from mail.body import read_body
+from mail.charsets import decode_header
+from mail.headers import addresses, read_signals
+from mail.intent import ContentReading, is_english, read_content
+from mail.stripping import strip_reply
+
+# SPEC "Rules": the Date header is the base of relative dates when it lies within 2 days
+# before the receipt time.
+_WRITTEN_WINDOW = timedelta(days=2)
+_CUSTOMER_ID = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})\s?[-‐‑‒–—―−ー－ｰ_]?\s?([0-9]{6})(?![0-9])")
+_COMPANY = re.compile(
+    r"(?:株式会社|有限会社|合同会社|合資会社|一般社団法人|医療法人|社会福祉法人|\(株\)|\(有\))"
+    r"[ \u3000]?[\w・&ー\-]{1,24}"
+    r"|(?<![\w・&ー])[\w・&ー]{1,24}?[ \u3000]?(?:株式会社|有限会社|合同会社|\(株\)|\(有\))"
+    r"|[A-Z][A-Za-z0-9&.\-' ]{1,40}?\s(?:Co\.,?\s?Ltd\.?|Inc\.|K\.K\.|Corporation|Corp\.|LLC|Ltd\.)"
+)
+_MACHINE_INTENTS = {"own": "other", "bounce": "bounce", "auto_reply": "auto_reply", "list": "other"}
+
+
+def read_mail(
+    raw: bytes, *, received_at: datetime | None = None, authserv_id: str | None = None
+) -> MailFacts:
+    """Everything one mail says (INTERFACES.md); `received_at=None`: topmost Received, else Date."""
+    notes: list[str] = []
+    try:
+        message = message_from_bytes(raw)
+    except Exception as exc:  # compat32 is lenient; anything it still raises makes an empty mail
+        notes.append(f"unparseable mail ({type(exc).__name__}: {exc}): read as empty")
+        message = Message()
+    if message.defects:
+        notes.append("MIME defects: " + ", ".join(type(d).__name__ for d in message.defects[:5]))
+    message_id = _message_id(message, raw, notes)
+    senders = _safe(lambda: addresses(message, "From"), [])
+    from_name, from_address = senders[0] if senders else ("", "")
+    replies = _safe(lambda: addresses(message, "Reply-To"), [])
+    reply_to = replies[0][1] if replies and replies[0][1] else None
+    subject = _safe(lambda: decode_header(message.get("Subject")), "")
+    received = received_at or _received_at(message, notes)
+    written = _written_at(message, received, notes)
+    body = _safe(lambda: read_body(message), None)
+    body_text = body.text if body else ""
+    notes.extend(body.notes if body else ("body unreadable",))
+    stripped = strip_reply(body_text)
+    if stripped.quoted:
+        notes.append(f"stripped {stripped.quoted.count(chr(10)) + 1} quoted line(s)")
+    if stripped.signature:
+        notes.append(f"stripped a signature of {stripped.signature.count(chr(10)) + 1} line(s)")
+    signals = read_signals(message, from_address, authserv_id)
+    notes.extend(signals.notes)
+    base = written.astimezone(JST).date()
+    reading = _intent(signals.machine, signals.hold_reason, subject, stripped.text, base)
+    notes.extend(reading.notes)
+    reply_expected = (
+        signals.machine is None
+        and signals.hold_reason is None
+        and reading.intent not in ("spam",)
+        and bool(from_address)
+    )
+    everything = f"{subject}\n{body_text}"
+    return MailFacts(
+        message_id=message_id,
+        from_address=from_address,
+        from_name=from_name or None,
+        reply_to=reply_to,
+        subject=subject,
+        text=stripped.text,
+        language="en" if is_english(f"{subject}\n{stripped.text}") else "ja",
+        intent=reading.intent,
+        customer_id=_customer_id(everything, notes),
+        company=_company(f"{stripped.signature}\n{stripped.text}\n{body_text}"),
+        requested_date=reading.requested_date,
+        received_at=received,
+        written_at=written,
+        reply_expected=reply_expected,
+        hold_reason=signals.hold_reason,
+        in_reply_to=_one_id(message.get("In-Reply-To")),
+        references=_ids(message.get("References")),
+        otasuke_kind=(message.get("X-Otasuke-Kind") or "").strip() or None,
+        otasuke_action=_int(message.get("X-Otasuke-Action")),
+        notes=notes,
+    )
+
+
+def _intent(
+    machine: str | None, hold: str | None, subject: str, text: str, base: date
+) -> ContentReading:
+    if machine is not None:
+        return ContentReading(_MACHINE_INTENTS[machine], None, ())
+    reading = read_content(subject, text, base)
+    if hold is not None:
+        # SPEC: a spoof is spam (the worker holds it for staff); what it asked is kept for them.
+        return ContentReading("spam", reading.requested_date, (*reading.notes, f"held: {hold}"))
+    return reading
+
+
+def _safe(read, default):  # type: ignore[no-untyped-def]
+    try:
+        return read()
+    except Exception:  # a hostile header must not cost the rest of the mail
+        return default
+
+
+def _message_id(message: Message, raw: bytes, notes: list[str]) -> str:
+    found = _one_id(_safe(lambda: str(message.get("Message-ID") or ""), ""))
+    if found:
+        return found
+    notes.append("no Message-ID: one made from the mail's bytes")
+    return f"<{hashlib.sha256(raw).hexdigest()}@otasuke.invalid>"
+
+
+def _one_id(value: str | None) -> str | None:
+    ids = _ids(value)
+    return ids[0] if ids else None
+
+
+def _ids(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return re.findall(r"<[^<>\s]+>", str(value)) or [str(value).split()[0]]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip()) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(str(value).strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _received_at(message: Message, notes: list[str]) -> datetime:
+    received = message.get_all("Received", [])
+    if received:
+        moment = _parse_date(str(received[0]).rpartition(";")[2])
+        if moment is not None:
+            notes.append(f"receipt time {moment.isoformat()} (topmost Received)")
+            return moment
+    moment = _parse_date(message.get("Date"))
+    if moment is not None:
+        notes.append(f"receipt time {moment.isoformat()} (no Received: the Date header)")
+        return moment
+    now = datetime.now(UTC)
+    notes.append("no Received and no Date header: receipt time is now")
+    return now
+
+
+def _written_at(message: Message, received: datetime, notes: list[str]) -> datetime:
+    written = _parse_date(message.get("Date"))
+    if written is not None and received - _WRITTEN_WINDOW <= written <= received:
+        return written
+    if written is not None:
+        notes.append(
+            "the Date header is not within 2 days before receipt: dates count from receipt"
+        )
+    return received
+
+
+def _customer_id(text: str, notes: list[str]) -> str | None:
+    normalized = unicodedata.normalize("NFKC", text)
+    for match in _CUSTOMER_ID.finditer(normalized):
+        found = normalize_customer_id(f"{match[1]}-{match[2]}")
+        if found is not None:
+            notes.append(f"customer ID {found} written as {match[0]!r}")
+            return found
+    return None
+
+
+def _company(text: str) -> str | None:
+    match = _COMPANY.search(unicodedata.normalize("NFKC", text))
+    return match[0].strip() if match else None
