@@ -63,6 +63,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:末|終わり|いっぱい|一杯|中)"
         ),
     ),
+    # 今期で, 今年度で終了, 本年度をもって: this period's end (the contract's, 第4条2項)
+    (
+        "fiscal",
+        re.compile(
+            r"(?P<rel>今年度|本年度|当年度|今期|当期)\s*(?=で|をもって|を以て|限り|いっぱい|一杯|中に|末)"
+        ),
+    ),
     # 来月末, 今月末, 再来月末, 翌月末
     (
         "rel_month",

@@ -14,6 +14,7 @@ import codecs
 import quopri
 import re
 from collections.abc import Callable
+from email.message import Message
 
 from charset_normalizer import from_bytes
 
@@ -47,6 +48,8 @@ _UNDECLARED_TRIES = ("utf-8",)
 # What else customers' mailers plausibly send unlabelled; a free guess picks exotic code pages.
 _DETECTABLE = ("cp1252", "iso8859_15", "gb18030", "big5", "cp949", "koi8_r", "cp1251")
 _DETECT_LIMIT = 64 * 1024  # charset detection looks at this much; enough to tell a charset
+# Labels under which valid multi-byte UTF-8 is far likelier than the Latin text they claim.
+_SINGLE_BYTE_LATIN = frozenset({"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"})
 
 
 def iso2022jp_to_cp932(data: bytes) -> bytes:
@@ -120,6 +123,9 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
     if b"\x1b$" in data or b"\x1b(" in data:
         # Escape sequences say ISO-2022-JP whatever the label (or none) says.
         return iso2022jp_to_cp932(data).decode("cp932", "replace"), "iso-2022-jp (cp932 pairs)"
+    if codec in _SINGLE_BYTE_LATIN and _looks_utf8(data):
+        # A Latin label on UTF-8 bytes (a mailer's default left in place): Latin would "work".
+        return data.decode("utf-8"), f"utf-8 (labelled {label})"
     if codec is not None:
         try:
             return data.decode(codec), codec
@@ -153,6 +159,16 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     return data.decode(best.encoding, "replace"), f"{best.encoding} (charset-normalizer)"
 
 
+def _looks_utf8(data: bytes) -> bool:
+    if not any(b > 0x7F for b in data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decoded(data: bytes, codec: str) -> str | None:
     try:
         return data.decode(codec)
@@ -172,6 +188,18 @@ _ENCODED_WORD = re.compile(
     r"=\?([^?\s]+?)(?:\*[^?]*)?\?([bBqQ])\?([^?\s]*)\?=", re.ASCII
 )  # RFC 2047 (and 2231's language tag)
 _BETWEEN_WORDS = re.compile(r"(\?=)\s+(=\?)")
+
+
+def raw_values(message: Message, name: str) -> list[str]:
+    """A header's values as written (compat32 would hand 8-bit ones back as Header objects)."""
+    name = name.lower()
+    return [str(value) for key, value in message.raw_items() if key.lower() == name]
+
+
+def raw_value(message: Message, name: str) -> str | None:
+    """The first value of a header as written, or None."""
+    values = raw_values(message, name)
+    return values[0] if values else None
 
 
 def decode_header(value: str | None) -> str:

@@ -9,7 +9,7 @@ from email.utils import getaddresses
 
 import authres
 
-from mail.charsets import decode_header
+from mail.charsets import decode_header, raw_value, raw_values
 
 _AUTO_SUBJECT = re.compile(
     r"自動応答|自動返信|自動送信|不在(?:通知|のお知らせ|です|にします|につき|期間|中)|休暇中|"
@@ -37,7 +37,7 @@ class HeaderSignals:
 
 def addresses(message: Message, name: str) -> list[tuple[str, str]]:
     """(display name, lower-cased address) pairs of an address header, names decoded."""
-    values = [decode_header(str(value)) for value in message.get_all(name, [])]
+    values = [decode_header(value) for value in raw_values(message, name)]
     return [(display, address.strip().lower()) for display, address in getaddresses(values)]
 
 
@@ -48,7 +48,7 @@ def _domain(address: str) -> str:
 def read_signals(message: Message, from_address: str, authserv_id: str | None) -> HeaderSignals:
     """Classify by headers (SPEC: auto-replies, bounces, lists, our own mail; spoofs held)."""
     notes: list[str] = []
-    subject = decode_header(message.get("Subject"))
+    subject = decode_header(raw_value(message, "Subject"))
     machine = _machine(message, from_address, subject, notes)
     hold = _spoof(message, from_address, authserv_id, notes)
     return HeaderSignals(machine, hold, tuple(notes))

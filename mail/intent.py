@@ -21,7 +21,7 @@ _CANCEL = re.compile(
 _REFUND = re.compile(r"返金|返還|払い?戻|返済|refund|money\s+back|reimburse", re.IGNORECASE)
 _INCOMPATIBLE = re.compile(
     r"(?:対応|適合|互換|接続|設置|使用|利用|動作|導入)(?:が|は|も)?(?:でき|出来|し|して|されて)?(?:ない|ません|ず|不可)|"
-    r"非対応|不適合|未対応|互換性|相性|使えない|使えません|つながら|繋がら|incompatib|not\s+compatible|"
+    r"(?:対応|適合|接続)して(?:い)?(?:ない|ません)|非対応|不適合|未対応|互換性|相性|使えない|使えません|つながら|繋がら|incompatib|not\s+compatible|"
     r"does(?:n't| not)\s+work|cannot\s+(?:be\s+)?(?:install|connect|use)|"
     r"can't\s+(?:install|connect|use)|"
     r"won't\s+work|not\s+work",
@@ -86,6 +86,7 @@ class ContentReading:
     intent: str
     requested_date: date | None
     notes: tuple[str, ...]
+    notified: date | None = None  # R13: the date of the change notice the mail refers to
 
 
 def is_english(text: str) -> bool:
@@ -98,7 +99,7 @@ def is_english(text: str) -> bool:
 def read_content(subject: str, text: str, base: date) -> ContentReading:
     """The intent and requested date of what the customer wrote (quotes already stripped)."""
     notes: list[str] = []
-    subject = _strip_subject_prefixes(subject)
+    subject = _ENCODED_REMNANT.sub(" ", _strip_subject_prefixes(subject))
     words = normalize(f"{subject}\n{text}")
     body = normalize(text)
     cancel = _CANCEL.search(words)
@@ -128,7 +129,10 @@ def read_content(subject: str, text: str, base: date) -> ContentReading:
         return ContentReading("refund_incompatible", day, tuple(notes))
     if _SERVICE_CHANGE.search(words):
         notes.append(f"cancellation after a service change ({_SERVICE_CHANGE.search(words)[0]!r})")
-        return ContentReading("cancel_service_change", day, tuple(notes))
+        notified = notice_date(f"{subject}\n{text}", base)
+        if notified is not None:
+            notes.append(f"the change notice is dated {notified}")
+        return ContentReading("cancel_service_change", day, tuple(notes), notified)
     if _BEFORE_START.search(words):
         notes.append(f"cancellation before the start ({_BEFORE_START.search(words)[0]!r})")
         return ContentReading("cancel_before_start", day, tuple(notes))
@@ -144,37 +148,67 @@ def read_content(subject: str, text: str, base: date) -> ContentReading:
     return ContentReading(intent, day, tuple(notes))
 
 
-def requested_date(text: str, base: date) -> tuple[DateMention, str] | None:
-    """The date the customer asks things to end on, and why that one; None when none is given."""
+# After a date: it is the date of something else (an application, our notice), or denied.
+_OTHER_AFTER = re.compile(
+    r"^\s*(?:に|の)?\s*(?:申し?込|申込|ご連絡|連絡|送|受|お送|頂|いただ|付与|開始|承認|契約し|送付|"
+    r"発行|届)"
+)
+_NOTICE_AFTER = re.compile(
+    r"^\s*(?:日)?\s*(?:付け?|づけ)?\s*(?:の|で|に)\s*\S{0,12}?(?:お知らせ|通知|ご案内|ご連絡|変更|"
+    r"メール|書面|文書|改定)"
+)
+_DENIED_AFTER = re.compile(r"^\s*(?:で|に)?\s*は?(?:なく|ありません|ない)|^\s*じゃなく")
+
+
+def _date_scores(text: str, base: date) -> list[tuple[int, DateMention, str]]:
     normalized = normalize(text)
-    mentions = find_dates(text, base)
-    best: tuple[int, DateMention, str] | None = None
-    for mention in mentions:
-        after = normalized[mention.end : mention.end + 12]
+    scored: list[tuple[int, DateMention, str]] = []
+    for mention in find_dates(text, base):
+        after = normalized[mention.end : mention.end + 16]
         before = normalized[max(0, mention.start - 14) : mention.start]
         score, why = 0, "the only date"
-        if _DATE_AFTER.match(after):
+        if _NOTICE_AFTER.match(after):
+            score, why = -5, "the date of a notice"
+        elif _DENIED_AFTER.match(after):
+            score, why = -5, f"denied ({after[:6].strip()!r})"
+        elif _DATE_AFTER.match(after):
             score, why = 3, f"followed by {after[:6].strip()!r}"
         elif _DATE_BEFORE.search(before):
             score, why = 2, f"after {before.strip()[-6:]!r}"
-        if _NOT_REQUESTED.search(before) or re.match(
-            r"^\s*(?:に|の)?\s*(?:申し?込|申込|ご連絡|連絡|送|受|お送|頂|いただ|付与|開始|承認|契約し|送付|発行|届)",
-            after,
-        ):
-            score -= 3
-            why = "a date of something else"
+        if _NOT_REQUESTED.search(before) or _OTHER_AFTER.match(after):
+            score, why = score - 3, "a date of something else"
         if mention.value < base and (base - mention.value).days > 31:
             score -= 2  # long past: a date of something that happened
-        if best is None or score > best[0]:
-            best = (score, mention, why)
-    if best is None:
-        return None
-    score, mention, why = best
-    if score < 0 or (score == 0 and len(mentions) > 1):
-        return None
-    return mention, why
+        scored.append((score, mention, why))
+    return scored
 
 
+def requested_date(text: str, base: date) -> tuple[DateMention, str] | None:
+    """The date the customer asks things to end on, and why that one; None when none is given."""
+    scored = _date_scores(text, base)
+    if not scored:
+        return None
+    top = max(score for score, _, _ in scored)
+    best = [(mention, why) for score, mention, why in scored if score == top]
+    if top < 0:
+        return None
+    if len({mention.value for mention, _ in best}) > 1:
+        # Several dates, none tied to the request more than the others: take none rather than
+        # guess (a wrong date decides a deadline; a missing one goes to staff as "no date").
+        return best[0] if top > 0 else None
+    return best[0]
+
+
+def notice_date(text: str, base: date) -> date | None:
+    """The date of the notice a mail refers to (R13's 変更の通知日), when it names one."""
+    for score, mention, why in _date_scores(text, base):
+        del score
+        if why == "the date of a notice":
+            return mention.value
+    return None
+
+
+_ENCODED_REMNANT = re.compile(r"=\?[^?\s]*\?[bqBQ]\?[^?\s]*\?=")
 _PREFIX = re.compile(
     r"^\s*(?:(?:re|fw|fwd|aw|wg|返信|転送)\s*(?:\[\d+\])?\s*[:：]\s*)+", re.IGNORECASE
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
@@ -14,10 +15,10 @@ from core.customers import normalize_customer_id
 from core.mailfacts import MailFacts
 from knowledge.rules.calendar import JST
 from mail.body import read_body
-from mail.charsets import decode_header
+from mail.charsets import decode_header, raw_value
 from mail.headers import addresses, read_signals
 from mail.intent import ContentReading, is_english, read_content
-from mail.stripping import strip_reply
+from mail.stripping import Stripped, strip_reply
 
 # SPEC "Rules": the Date header is the base of relative dates when it lies within 2 days
 # before the receipt time.
@@ -32,16 +33,33 @@ _COMPANY = re.compile(
 _MACHINE_INTENTS = {"own": "other", "bounce": "bounce", "auto_reply": "auto_reply", "list": "other"}
 
 
+@dataclass(frozen=True)
+class ReadMail:
+    """The facts, with the text they were read from and what was cut off (`mail explain`)."""
+
+    facts: MailFacts
+    body: str
+    stripped: Stripped
+
+
 def read_mail(
     raw: bytes, *, received_at: datetime | None = None, authserv_id: str | None = None
 ) -> MailFacts:
     """Everything one mail says (INTERFACES.md); `received_at=None`: topmost Received, else Date."""
+    return read_mail_explained(raw, received_at=received_at, authserv_id=authserv_id).facts
+
+
+def read_mail_explained(
+    raw: bytes, *, received_at: datetime | None = None, authserv_id: str | None = None
+) -> ReadMail:
+    """`read_mail`, keeping the decoded body and the quote and signature it stripped."""
     notes: list[str] = []
     try:
         message = message_from_bytes(raw)
     except Exception as exc:  # compat32 is lenient; anything it still raises makes an empty mail
         notes.append(f"unparseable mail ({type(exc).__name__}: {exc}): read as empty")
         message = Message()
+    message = _with_boundary_found(message, raw, notes)
     if message.defects:
         notes.append("MIME defects: " + ", ".join(type(d).__name__ for d in message.defects[:5]))
     message_id = _message_id(message, raw, notes)
@@ -49,7 +67,7 @@ def read_mail(
     from_name, from_address = senders[0] if senders else ("", "")
     replies = _safe(lambda: addresses(message, "Reply-To"), [])
     reply_to = replies[0][1] if replies and replies[0][1] else None
-    subject = _safe(lambda: decode_header(message.get("Subject")), "")
+    subject = _safe(lambda: decode_header(raw_value(message, "Subject")), "")
     received = received_at or _received_at(message, notes)
     written = _written_at(message, received, notes)
     body = _safe(lambda: read_body(message), None)
@@ -72,7 +90,7 @@ def read_mail(
         and bool(from_address)
     )
     everything = f"{subject}\n{body_text}"
-    return MailFacts(
+    facts = MailFacts(
         message_id=message_id,
         from_address=from_address,
         from_name=from_name or None,
@@ -93,7 +111,30 @@ def read_mail(
         otasuke_kind=(message.get("X-Otasuke-Kind") or "").strip() or None,
         otasuke_action=_int(message.get("X-Otasuke-Action")),
         notes=notes,
+        change_notified_on=reading.notified,
     )
+    return ReadMail(facts, body_text, stripped)
+
+
+_BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})\r?$", re.MULTILINE)
+_CONTENT_TYPE = re.compile(rb"^(content-type:[ \t]*multipart/[a-z]+)", re.IGNORECASE | re.MULTILINE)
+
+
+def _with_boundary_found(message: Message, raw: bytes, notes: list[str]) -> Message:
+    """A multipart mail without its boundary parameter, re-read with the one its body uses."""
+    if message.get_content_maintype() != "multipart" or message.is_multipart():
+        return message
+    head, _, body = raw.partition(b"\n\n") if b"\r\n\r\n" not in raw else raw.partition(b"\r\n\r\n")
+    found = _BOUNDARY_LINE.search(body)
+    if found is None:
+        return message
+    boundary = found[1].removesuffix(b"--")
+    fixed = _CONTENT_TYPE.sub(lambda m: m[1] + b'; boundary="' + boundary + b'"', head, count=1)
+    notes.append(f"multipart without a boundary: read with {boundary.decode()!r} found in it")
+    try:
+        return message_from_bytes(fixed + b"\r\n\r\n" + body)
+    except Exception:  # as hostile as before: keep what we had
+        return message
 
 
 def _intent(
@@ -104,7 +145,9 @@ def _intent(
     reading = read_content(subject, text, base)
     if hold is not None:
         # SPEC: a spoof is spam (the worker holds it for staff); what it asked is kept for them.
-        return ContentReading("spam", reading.requested_date, (*reading.notes, f"held: {hold}"))
+        return ContentReading(
+            "spam", reading.requested_date, (*reading.notes, f"held: {hold}"), reading.notified
+        )
     return reading
 
 
