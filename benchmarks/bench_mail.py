@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRS = [ROOT / "tests" / "data" / "mail", ROOT / "tests" / "data" / "mail_heldout"]
 # Contracts are read as of this day only to import the customers; decisions are not scored here.
 IMPORT_DAY = date(2027, 1, 1)
-MIN_SECONDS = 2.0  # each throughput figure is measured over at least this long
+ROUND_SECONDS = 0.5  # each timing round runs at least this long
+ROUNDS = 5  # alternating rounds; the best of each is kept (the machine is shared)
 
 
 def score_folder(folder: Path, verbose: bool) -> Score:
@@ -51,14 +52,14 @@ def score_folder(folder: Path, verbose: bool) -> Score:
 
 
 def rate(work, mails: list[bytes]) -> float:  # type: ignore[no-untyped-def]
-    """Mails per second of `work` over the mails, repeated for at least MIN_SECONDS."""
+    """Mails per second of `work` over the mails, repeated for at least ROUND_SECONDS."""
     done, started = 0, time.perf_counter()
     while True:
         for raw in mails:
             work(raw)
         done += len(mails)
         elapsed = time.perf_counter() - started
-        if elapsed >= MIN_SECONDS:
+        if elapsed >= ROUND_SECONDS:
             return done / elapsed
 
 
@@ -68,10 +69,14 @@ def throughput(folders: list[Path]) -> None:
     if not mails:
         return
     read_mail(mails[0])  # warm caches (regexes, codecs) before timing
-    bare = rate(email.message_from_bytes, mails)
-    ours = rate(read_mail, mails)
+    # Alternate the two and keep each one's best round: other work on a shared machine slows
+    # whichever round it lands in, and the best round is the one it touched least.
+    bare = ours = 0.0
+    for _ in range(ROUNDS):
+        bare = max(bare, rate(email.message_from_bytes, mails))
+        ours = max(ours, rate(read_mail, mails))
     size = sum(map(len, mails)) / len(mails)
-    print(f"throughput over {len(mails)} mails (mean {size:,.0f} bytes):")
+    print(f"throughput over {len(mails)} mails (mean {size:,.0f} bytes), best of {ROUNDS} rounds:")
     print(f"  bare email.message_from_bytes (compat32)  {bare:10,.0f} mails/s")
     print(f"  read_mail (decode + strip + classify)     {ours:10,.0f} mails/s  "
           f"({ours / bare:.2f} of bare; target ≥ 0.20)")  # fmt: skip

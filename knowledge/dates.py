@@ -141,6 +141,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
+_END_OF = re.compile(r"\b(?:end|expir\w*)\s+of\b", re.I)
+_GUARD_TEXT = {"年": re.compile("年"), "月": re.compile("月"), "期": re.compile("年度|期"),
+               "満": re.compile("満"), "/": re.compile("/"), "-": re.compile("-"),
+               "sep": re.compile(r"\d\s*[/.\-]\s*\d")}  # fmt: skip
+# A cheap search each pattern needs to find before it is worth running (same order as above).
+_GUARDS = [
+    _GUARD_TEXT["年"], _GUARD_TEXT["sep"], _GUARD_TEXT["年"], _GUARD_TEXT["期"],
+    _GUARD_TEXT["期"], _GUARD_TEXT["月"], _GUARD_TEXT["満"], _GUARD_TEXT["月"], _GUARD_TEXT["/"],
+    _MONTH_WORD, _MONTH_WORD, _MONTH_WORD, _END_OF, _END_OF, _END_OF, _GUARD_TEXT["-"],
+]  # fmt: skip
+# Every pattern needs a digit or one of these words: a text without any has no date.
+_ANY_DIGIT_OR_WORD = re.compile(r"[0-9]|月|年度|今期|当期|満了|満期|end\s+of", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class DateMention:
     """One date expression found in a text: the day it names and where it stands."""
@@ -234,15 +249,20 @@ def _value(kind: str, match: re.Match[str], base: date) -> tuple[date | None, bo
     return _next_occurrence(month, day, base), True
 
 
-def find_dates(text: str, base: date) -> list[DateMention]:
+def find_dates(text: str, base: date, *, normalized: bool = False) -> list[DateMention]:
     """Every date expression in `text`, in order; relative ones counted from `base`.
 
-    Positions refer to `normalize(text)`; where expressions overlap the longer one wins.
+    Positions refer to `normalize(text)` (or to `text` itself when the caller says it is
+    `normalized` already); where expressions overlap the longer one wins.
     """
-    normalized = normalize(text)
+    normalized_text = text if normalized else normalize(text)
+    if not _ANY_DIGIT_OR_WORD.search(normalized_text):
+        return []
     found: list[DateMention] = []
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(normalized):
+    for guard, (kind, pattern) in zip(_GUARDS, _PATTERNS, strict=True):
+        if not guard.search(normalized_text):
+            continue
+        for match in pattern.finditer(normalized_text):
             if not match[0].strip():
                 continue
             value, relative = _value(kind, match, base)

@@ -187,6 +187,7 @@ def _kana_share(text: str) -> float:
 _ENCODED_WORD = re.compile(
     r"=\?([^?\s]+?)(?:\*[^?]*)?\?([bBqQ])\?([^?\s]*)\?=", re.ASCII
 )  # RFC 2047 (and 2231's language tag)
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _BETWEEN_WORDS = re.compile(r"(\?=)\s+(=\?)")
 
 
@@ -206,7 +207,9 @@ def decode_header(value: str | None) -> str:
     """A header as text: encoded-words in any charset (ISO-2022-JP extensions too), raw 8-bit."""
     if not value:
         return ""
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if "=?" not in value and value.isascii():
+        return " ".join(value.split())
+    if _SURROGATE.search(value):
         # compat32 keeps raw 8-bit header bytes as surrogates: undo that and guess the charset.
         value = decode_bytes(value.encode("ascii", "surrogateescape"))[0]
     value = _BETWEEN_WORDS.sub(r"\1\2", value)  # whitespace between encoded-words is dropped

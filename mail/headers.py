@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses
 
-import authres
-
-from mail.charsets import decode_header, raw_value, raw_values
+from mail.authresults import AuthResultsError, parse_auth_results
+from mail.charsets import decode_header
 
 _AUTO_SUBJECT = re.compile(
     r"自動応答|自動返信|自動送信|不在(?:通知|のお知らせ|です|にします|につき|期間|中)|休暇中|"
@@ -35,9 +34,38 @@ class HeaderSignals:
     notes: tuple[str, ...]
 
 
-def addresses(message: Message, name: str) -> list[tuple[str, str]]:
+class Headers:
+    """A mail's headers by lower-case name, as written: one pass over compat32's list."""
+
+    def __init__(self, message: Message) -> None:
+        self._values: dict[str, list[str]] = {}
+        for key, value in message.raw_items():
+            self._values.setdefault(key.lower(), []).append(str(value))
+
+    def get(self, name: str) -> str | None:
+        """The first value of a header, or None."""
+        values = self._values.get(name.lower())
+        return values[0] if values else None
+
+    def all(self, name: str) -> list[str]:
+        """Every value of a header, topmost first."""
+        return self._values.get(name.lower(), [])
+
+
+# One plain address, with or without a display name: most From lines; the rest go to the
+# standard library's full RFC 5322 parser.
+_PLAIN_ADDRESS = re.compile(
+    r'^\s*(?:"?([^"<>,;@]*?)"?\s*)?<?([^\s<>,;:"()\[\]@]+@[^\s<>,;:"()\[\]@]+)>?\s*$'
+)
+
+
+def addresses(headers: Headers, name: str) -> list[tuple[str, str]]:
     """(display name, lower-cased address) pairs of an address header, names decoded."""
-    values = [decode_header(value) for value in raw_values(message, name)]
+    values = [decode_header(value) for value in headers.all(name)]
+    if len(values) == 1:
+        plain = _PLAIN_ADDRESS.match(values[0])
+        if plain is not None:
+            return [((plain[1] or "").strip(), plain[2].lower())]
     return [(display, address.strip().lower()) for display, address in getaddresses(values)]
 
 
@@ -45,52 +73,61 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
-def read_signals(message: Message, from_address: str, authserv_id: str | None) -> HeaderSignals:
+def read_signals(
+    message: Message,
+    headers: Headers,
+    sender: str,
+    reply_to: str | None,
+    subject: str,
+    authserv_id: str | None,
+) -> HeaderSignals:
     """Classify by headers (SPEC: auto-replies, bounces, lists, our own mail; spoofs held)."""
     notes: list[str] = []
-    subject = decode_header(raw_value(message, "Subject"))
-    machine = _machine(message, from_address, subject, notes)
-    hold = _spoof(message, from_address, authserv_id, notes)
+    machine = _machine(message, headers, sender, subject, notes)
+    hold = _spoof(headers, sender, reply_to, authserv_id, notes)
     return HeaderSignals(machine, hold, tuple(notes))
 
 
-def _machine(message: Message, from_address: str, subject: str, notes: list[str]) -> str | None:
-    kind = message.get("X-Otasuke-Kind")
+def _machine(
+    message: Message, headers: Headers, sender: str, subject: str, notes: list[str]
+) -> str | None:
+    kind = headers.get("X-Otasuke-Kind")
     if kind:
         notes.append(f"X-Otasuke-Kind: {kind.strip()} → our own mail")
         return "own"
     content_type = message.get_content_type()
-    report = (message.get_param("report-type") or "").lower() if content_type else ""
-    if content_type == "multipart/report" and report in ("delivery-status", ""):
-        notes.append("multipart/report (delivery-status) → bounce")
+    if content_type == "multipart/report":
+        report = (message.get_param("report-type") or "").lower()
+        if report in ("delivery-status", ""):
+            notes.append("multipart/report (delivery-status) → bounce")
+            return "bounce"
+    local = sender.partition("@")[0]
+    if _BOUNCE_SENDER.match(local) or _BOUNCE_SENDER.match(sender):
+        notes.append(f"From {sender} → bounce")
         return "bounce"
-    local = from_address.partition("@")[0]
-    if _BOUNCE_SENDER.match(local) or _BOUNCE_SENDER.match(from_address):
-        notes.append(f"From {from_address} → bounce")
-        return "bounce"
-    return_path = message.get("Return-Path")
+    return_path = headers.get("Return-Path")
     if return_path is not None and return_path.strip() in ("<>", ""):
         if _BOUNCE_SUBJECT.search(subject) or content_type == "multipart/report":
             notes.append("empty Return-Path with a delivery-failure subject → bounce")
             return "bounce"
         notes.append("empty Return-Path → machine mail (auto-reply)")
         return "auto_reply"
-    if _BOUNCE_SUBJECT.search(subject) and not message.get("In-Reply-To"):
+    if _BOUNCE_SUBJECT.search(subject) and not headers.get("In-Reply-To"):
         notes.append("delivery-failure subject → bounce")
         return "bounce"
-    auto = (message.get("Auto-Submitted") or "").strip().lower()
+    auto = (headers.get("Auto-Submitted") or "").strip().lower()
     if auto and auto != "no":
         notes.append(f"Auto-Submitted: {auto} → auto-reply")
         return "auto_reply"
     for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress-Reply"):
-        if message.get(name):
+        if headers.get(name):
             notes.append(f"{name} → auto-reply")
             return "auto_reply"
     if _AUTO_SUBJECT.search(subject):
         notes.append(f"subject {subject!r} → auto-reply")
         return "auto_reply"
-    precedence = (message.get("Precedence") or "").strip().lower()
-    if message.get("List-Id") or message.get("List-Unsubscribe") or precedence in ("list", "bulk"):
+    precedence = (headers.get("Precedence") or "").strip().lower()
+    if headers.get("List-Id") or headers.get("List-Unsubscribe") or precedence in ("list", "bulk"):
         notes.append("List-Id / List-Unsubscribe / Precedence list|bulk → list mail")
         return "list"
     if precedence in ("junk", "auto_reply"):
@@ -100,36 +137,34 @@ def _machine(message: Message, from_address: str, subject: str, notes: list[str]
 
 
 def _spoof(
-    message: Message, from_address: str, authserv_id: str | None, notes: list[str]
+    headers: Headers, sender: str, reply_to: str | None, authserv_id: str | None, notes: list[str]
 ) -> str | None:
-    verdict = _failed_authentication(message, authserv_id, notes)
+    verdict = _failed_authentication(headers, authserv_id, notes)
     if verdict:
         return verdict
-    reply_to = [address for _, address in addresses(message, "Reply-To") if address]
-    if reply_to and from_address and _domain(reply_to[0]) != _domain(from_address):
-        notes.append(f"Reply-To {reply_to[0]} is elsewhere than From {from_address}")
-        return f"Reply-To {reply_to[0]} differs from the sender {from_address}"
+    if reply_to and sender and _domain(reply_to) != _domain(sender):
+        notes.append(f"Reply-To {reply_to} is elsewhere than From {sender}")
+        return f"Reply-To {reply_to} differs from the sender {sender}"
     return None
 
 
 def _failed_authentication(
-    message: Message, authserv_id: str | None, notes: list[str]
+    headers: Headers, authserv_id: str | None, notes: list[str]
 ) -> str | None:
     """DMARC or SPF failed in the Authentication-Results our own server wrote (RFC 8601)."""
-    # Only our server's header can be trusted: anyone can write one above theirs. Without a
-    # configured authserv-id, the topmost header (the last server's) is taken (SPEC).
-    for raw in message.get_all("Authentication-Results", []):
+    # Only our server's header can be trusted: anyone can write one below it. Without a
+    # configured authserv-id, the topmost header (the last server's) alone is taken (SPEC).
+    values = headers.all("Authentication-Results")
+    for raw in values if authserv_id is not None else values[:1]:
         try:
-            header = authres.AuthenticationResultsHeader.parse(
-                "Authentication-Results: " + " ".join(str(raw).split())
-            )
-        except Exception as exc:  # authres raises its own and plain errors on bad syntax
-            notes.append(f"Authentication-Results unreadable ({type(exc).__name__}): ignored")
+            header = parse_auth_results(raw)
+        except AuthResultsError as exc:
+            notes.append(f"Authentication-Results unreadable ({exc}): ignored")
             continue
-        if authserv_id is not None and header.authserv_id.lower() != authserv_id.lower():
+        if authserv_id is not None and header.authserv_id != authserv_id.lower():
             notes.append(f"Authentication-Results by {header.authserv_id}: not ours, ignored")
             continue
-        results = {result.method.lower(): result.result.lower() for result in header.results}
+        results = header.results
         notes.append(f"Authentication-Results by {header.authserv_id}: {results}")
         failed = [m for m in ("dmarc", "spf") if results.get(m) in ("fail", "softfail")]
         if results.get("spf") == "softfail" and results.get("dmarc") not in (None, "fail"):

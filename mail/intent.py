@@ -89,11 +89,14 @@ class ContentReading:
     notified: date | None = None  # R13: the date of the change notice the mail refers to
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+_OTHER_LETTERS = re.compile(r"[^\x00-\x7f\W\d_]")
+
+
 def is_english(text: str) -> bool:
     """Mostly Latin letters: the customer wrote English (SPEC "Chat contract")."""
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    other = sum(1 for ch in text if not ch.isascii() and ch.isalpha())
-    return latin > 0 and latin >= 3 * other
+    latin = len(_LATIN.findall(text))
+    return latin > 0 and latin >= 3 * len(_OTHER_LETTERS.findall(text))
 
 
 def read_content(subject: str, text: str, base: date) -> ContentReading:
@@ -120,7 +123,8 @@ def read_content(subject: str, text: str, base: date) -> ContentReading:
             f"asks ({question[0]!r}) about {(cancel or refund)[0]!r} without asking for it"
         )
         return ContentReading("question", None, tuple(notes))
-    when = requested_date(f"{subject}\n{text}", base)
+    scored = _date_scores(words, base)
+    when = _pick(scored)
     if when is not None:
         notes.append(f"requested date {when[0].value} from {when[0].text!r} ({when[1]})")
     day = when[0].value if when else None
@@ -129,7 +133,7 @@ def read_content(subject: str, text: str, base: date) -> ContentReading:
         return ContentReading("refund_incompatible", day, tuple(notes))
     if _SERVICE_CHANGE.search(words):
         notes.append(f"cancellation after a service change ({_SERVICE_CHANGE.search(words)[0]!r})")
-        notified = notice_date(f"{subject}\n{text}", base)
+        notified = _notice(scored)
         if notified is not None:
             notes.append(f"the change notice is dated {notified}")
         return ContentReading("cancel_service_change", day, tuple(notes), notified)
@@ -160,10 +164,9 @@ _NOTICE_AFTER = re.compile(
 _DENIED_AFTER = re.compile(r"^\s*(?:で|に)?\s*は?(?:なく|ありません|ない)|^\s*じゃなく")
 
 
-def _date_scores(text: str, base: date) -> list[tuple[int, DateMention, str]]:
-    normalized = normalize(text)
+def _date_scores(normalized: str, base: date) -> list[tuple[int, DateMention, str]]:
     scored: list[tuple[int, DateMention, str]] = []
-    for mention in find_dates(text, base):
+    for mention in find_dates(normalized, base, normalized=True):
         after = normalized[mention.end : mention.end + 16]
         before = normalized[max(0, mention.start - 14) : mention.start]
         score, why = 0, "the only date"
@@ -185,7 +188,10 @@ def _date_scores(text: str, base: date) -> list[tuple[int, DateMention, str]]:
 
 def requested_date(text: str, base: date) -> tuple[DateMention, str] | None:
     """The date the customer asks things to end on, and why that one; None when none is given."""
-    scored = _date_scores(text, base)
+    return _pick(_date_scores(normalize(text), base))
+
+
+def _pick(scored: list[tuple[int, DateMention, str]]) -> tuple[DateMention, str] | None:
     if not scored:
         return None
     top = max(score for score, _, _ in scored)
@@ -201,8 +207,11 @@ def requested_date(text: str, base: date) -> tuple[DateMention, str] | None:
 
 def notice_date(text: str, base: date) -> date | None:
     """The date of the notice a mail refers to (R13's 変更の通知日), when it names one."""
-    for score, mention, why in _date_scores(text, base):
-        del score
+    return _notice(_date_scores(normalize(text), base))
+
+
+def _notice(scored: list[tuple[int, DateMention, str]]) -> date | None:
+    for _, mention, why in scored:
         if why == "the date of a notice":
             return mention.value
     return None

@@ -15,8 +15,8 @@ from core.customers import normalize_customer_id
 from core.mailfacts import MailFacts
 from knowledge.rules.calendar import JST
 from mail.body import read_body
-from mail.charsets import decode_header, raw_value
-from mail.headers import addresses, read_signals
+from mail.charsets import decode_header
+from mail.headers import Headers, HeaderSignals, addresses, read_signals
 from mail.intent import ContentReading, is_english, read_content
 from mail.stripping import Stripped, strip_reply
 
@@ -62,14 +62,15 @@ def read_mail_explained(
     message = _with_boundary_found(message, raw, notes)
     if message.defects:
         notes.append("MIME defects: " + ", ".join(type(d).__name__ for d in message.defects[:5]))
-    message_id = _message_id(message, raw, notes)
-    senders = _safe(lambda: addresses(message, "From"), [])
+    headers = Headers(message)
+    message_id = _message_id(headers, raw, notes)
+    senders = _safe(lambda: addresses(headers, "From"), [])
     from_name, from_address = senders[0] if senders else ("", "")
-    replies = _safe(lambda: addresses(message, "Reply-To"), [])
+    replies = _safe(lambda: addresses(headers, "Reply-To"), [])
     reply_to = replies[0][1] if replies and replies[0][1] else None
-    subject = _safe(lambda: decode_header(raw_value(message, "Subject")), "")
-    received = received_at or _received_at(message, notes)
-    written = _written_at(message, received, notes)
+    subject = _safe(lambda: decode_header(headers.get("Subject")), "")
+    received = received_at or _received_at(headers, notes)
+    written = _written_at(headers, received, notes)
     body = _safe(lambda: read_body(message), None)
     body_text = body.text if body else ""
     notes.extend(body.notes if body else ("body unreadable",))
@@ -78,7 +79,10 @@ def read_mail_explained(
         notes.append(f"stripped {stripped.quoted.count(chr(10)) + 1} quoted line(s)")
     if stripped.signature:
         notes.append(f"stripped a signature of {stripped.signature.count(chr(10)) + 1} line(s)")
-    signals = read_signals(message, from_address, authserv_id)
+    signals = _safe(
+        lambda: read_signals(message, headers, from_address, reply_to, subject, authserv_id),
+        HeaderSignals(None, None, ("headers unreadable",)),
+    )
     notes.extend(signals.notes)
     base = written.astimezone(JST).date()
     reading = _intent(signals.machine, signals.hold_reason, subject, stripped.text, base)
@@ -106,10 +110,10 @@ def read_mail_explained(
         written_at=written,
         reply_expected=reply_expected,
         hold_reason=signals.hold_reason,
-        in_reply_to=_one_id(message.get("In-Reply-To")),
-        references=_ids(message.get("References")),
-        otasuke_kind=(message.get("X-Otasuke-Kind") or "").strip() or None,
-        otasuke_action=_int(message.get("X-Otasuke-Action")),
+        in_reply_to=_one_id(headers.get("In-Reply-To")),
+        references=_ids(headers.get("References")),
+        otasuke_kind=(headers.get("X-Otasuke-Kind") or "").strip() or None,
+        otasuke_action=_int(headers.get("X-Otasuke-Action")),
         notes=notes,
         change_notified_on=reading.notified,
     )
@@ -158,8 +162,8 @@ def _safe(read, default):  # type: ignore[no-untyped-def]
         return default
 
 
-def _message_id(message: Message, raw: bytes, notes: list[str]) -> str:
-    found = _one_id(_safe(lambda: str(message.get("Message-ID") or ""), ""))
+def _message_id(headers: Headers, raw: bytes, notes: list[str]) -> str:
+    found = _one_id(headers.get("Message-ID"))
     if found:
         return found
     notes.append("no Message-ID: one made from the mail's bytes")
@@ -196,14 +200,14 @@ def _parse_date(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _received_at(message: Message, notes: list[str]) -> datetime:
-    received = message.get_all("Received", [])
+def _received_at(headers: Headers, notes: list[str]) -> datetime:
+    received = headers.all("Received")
     if received:
         moment = _parse_date(str(received[0]).rpartition(";")[2])
         if moment is not None:
             notes.append(f"receipt time {moment.isoformat()} (topmost Received)")
             return moment
-    moment = _parse_date(message.get("Date"))
+    moment = _parse_date(headers.get("Date"))
     if moment is not None:
         notes.append(f"receipt time {moment.isoformat()} (no Received: the Date header)")
         return moment
@@ -212,8 +216,8 @@ def _received_at(message: Message, notes: list[str]) -> datetime:
     return now
 
 
-def _written_at(message: Message, received: datetime, notes: list[str]) -> datetime:
-    written = _parse_date(message.get("Date"))
+def _written_at(headers: Headers, received: datetime, notes: list[str]) -> datetime:
+    written = _parse_date(headers.get("Date"))
     if written is not None and received - _WRITTEN_WINDOW <= written <= received:
         return written
     if written is not None:
@@ -233,6 +237,14 @@ def _customer_id(text: str, notes: list[str]) -> str | None:
     return None
 
 
+_LEGAL_FORM = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|法人|\(株\)|\(有\)|Co\.|Inc\.|K\.K\.|Corp|LLC|Ltd"
+)
+
+
 def _company(text: str) -> str | None:
-    match = _COMPANY.search(unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text)
+    if not _LEGAL_FORM.search(text):
+        return None
+    match = _COMPANY.search(text)
     return match[0].strip() if match else None
