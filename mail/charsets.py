@@ -228,7 +228,7 @@ def _decode_word(match: re.Match[str]) -> str:
 
 
 def _b64(payload: str) -> bytes:
-    return base64.b64decode(payload + "=" * (-len(payload) % 4))
+    return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
 
 
 def _qp(payload: str) -> bytes:

@@ -75,7 +75,7 @@ _DATE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOT_REQUESTED = re.compile(
-    r"(?:申し?込み?|申込|開始|契約|送信|送付|受信|通知|連絡|お知らせ|発行|支払|入金|請求|承認|変更|着信|届|購入|設置|導入|受け取|拝受|頂いた|いただいた)\S{0,6}$"
+    r"(?:申し?込み?|申込|開始|契約|送信|送付|受信|通知|連絡|お知らせ|発行|支払|入金|請求|承認|変更|着信|届|購入|設置|導入|受け取|拝受|頂いた|いただいた)\S{0,6}\Z"
 )
 
 
@@ -178,7 +178,8 @@ def _date_scores(normalized: str, base: date) -> list[tuple[int, DateMention, st
             score, why = 3, f"followed by {after[:6].strip()!r}"
         elif _DATE_BEFORE.search(before):
             score, why = 2, f"after {before.strip()[-6:]!r}"
-        if _NOT_REQUESTED.search(before) or _OTHER_AFTER.match(after):
+        # A notice's date or a denied one needs nothing more weighed.
+        if score >= 0 and (_NOT_REQUESTED.search(before) or _OTHER_AFTER.match(after)):
             score, why = score - 3, "a date of something else"
         if mention.value < base and (base - mention.value).days > 31:
             score -= 2  # long past: a date of something that happened
