@@ -181,7 +181,8 @@ def test_an_empty_body_is_other_and_still_a_persons_mail() -> None:
         b'Content-Type: text/plain; charset="\r\nContent-Transfer-Encoding: base64\r\n\r\n%%%',
         b"Received: nonsense\r\nDate: not a date\r\nFrom: a@b\r\n\r\nbody",
         b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
-        b"Content-Type: message/rfc822\r\n\r\nContent-Type: multipart/alternative; boundary=y\r\n\r\n--y\r\n",
+        b"Content-Type: message/rfc822\r\n\r\n"
+        b"Content-Type: multipart/alternative; boundary=y\r\n\r\n--y\r\n",
     ],
 )
 def test_hostile_mail_gives_facts_not_a_crash(raw: bytes) -> None:
