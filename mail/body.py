@@ -45,7 +45,7 @@ def read_body(message: Message) -> Body:
         text = _decode_part(part, notes)
         (plain if content_type == "text/plain" else html).append(text)
     if plain:
-        return Body(plain[0], tuple(notes))
+        return Body(plain[0].replace("\r\n", "\n"), tuple(notes))
     if html:
         notes.append("HTML only: converted to text")
         return Body(_html_text(html[0]), tuple(notes))

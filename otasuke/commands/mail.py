@@ -10,7 +10,6 @@ import typer
 
 if TYPE_CHECKING:
     from core.decisions import Decision
-    from core.identify import CustomerMatch
     from mail.reading import ReadMail
 
 app = typer.Typer(help="Customers' mail: classify, explain, backfill.", no_args_is_help=True)
@@ -91,11 +90,10 @@ def explain(file: Annotated[Path, typer.Argument(help="An .eml file.")]) -> None
     shown = {k: v for k, v in facts.to_payload().items() if k not in ("text", "notes")}
     _section("facts", "\n".join(f"{k}: {v}" for k, v in shown.items()))
     _section("how", "\n".join(f"- {note}" for note in facts.notes))
-    match, decision, where = _decide(read)
+    who, decision, where = _decide(read)
     lines = [where]
-    if match is not None:
-        who = match.customer.customer_id if match.customer is not None else "-"
-        lines.append(f"customer: {who} (by {match.how or 'nothing'}, certain: {match.certain})")
+    if who is not None:
+        lines.append(who)
     lines.append(f"action: {decision.action_kind or 'none'}")
     if decision.summary:
         lines.append(f"summary: {decision.summary}")
@@ -117,7 +115,7 @@ def _section(title: str, text: str) -> None:
     typer.echo("")
 
 
-def _decide(read: ReadMail) -> tuple[CustomerMatch | None, Decision, str]:
+def _decide(read: ReadMail) -> tuple[str | None, Decision, str]:
     """The decision against the database when there is one (nothing is written), else without."""
     from core.decisions import decide
     from core.errors import UserError
@@ -144,7 +142,9 @@ def _decide(read: ReadMail) -> tuple[CustomerMatch | None, Decision, str]:
             suggestion = match.customer.customer_id if match.customer is not None else None
             decision = decide(facts, contract, calendar, certain=match.certain,
                               suggestion=suggestion)  # fmt: skip
+            how = match.how or "nothing"
+            who = f"customer: {suggestion or '-'} (by {how}, certain: {match.certain})"
             session.rollback()  # explaining changes nothing
     finally:
         engine.dispose()
-    return match, decision, f"(database {engine.url.render_as_string(hide_password=True)})"
+    return who, decision, f"(database {engine.url.render_as_string(hide_password=True)})"
