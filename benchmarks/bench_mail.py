@@ -18,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from core.identify import identify_customer
+from core.identify import attributed, identify_customer
 from mail.labelled import FIELDS, Score, predicted, read_folder, scratch_customers
 from mail.reading import read_mail
 
@@ -39,7 +39,7 @@ def score_folder(folder: Path, verbose: bool) -> Score:
         for item in labelled:
             facts = read_mail(item.file.read_bytes())
             match = identify_customer(session, facts)
-            certain = match.customer if match.certain and facts.hold_reason is None else None
+            certain = attributed(match, facts)
             got = predicted(facts, certain.customer_id if certain else None)
             score.add(item.file.name, item.expected, got)
     print(f"{folder}: {score.total} mails")

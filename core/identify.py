@@ -37,6 +37,11 @@ class CustomerMatch:
     score: float | None = None  # the company match's similarity (0..100)
 
 
+def attributed(match: CustomerMatch, facts: MailFacts) -> Customer | None:
+    """The customer a mail may be acted on for: certain, and not a mail held as a spoof."""
+    return match.customer if match.certain and facts.hold_reason is None else None
+
+
 def company_key(name: str) -> str:
     """A company name without its legal form, spaces or case (株式会社 山田工業 → 山田工業)."""
     text = unicodedata.normalize("NFKC", name)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core import queue
 from core.contracts import contract_view
 from core.decisions import ContractFacts, Decision, decide
-from core.identify import CustomerMatch, identify_customer
+from core.identify import CustomerMatch, attributed, identify_customer
 from core.mailfacts import MailFacts
 from core.models import Action, Customer, OutboxMail, Request, utcnow
 from core.outbox import enqueue_mail
@@ -99,7 +99,7 @@ def take_in(
     suggestion = match.customer.customer_id if match.customer is not None else None
     decision = decide(facts, contract, business_calendar(settings), certain=match.certain,
                       answer=answer, suggestion=suggestion)  # fmt: skip
-    known = match.customer if match.certain else None
+    known = attributed(match, facts)
     request = _store_request(session, facts, known, existing)
     action = None
     if decision.action_kind is not None:

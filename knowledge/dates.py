@@ -39,6 +39,13 @@ _MONTH_DAY_OR_END = r"\s*(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日|" 
 # A bare month (3月で) names its last day only before a particle that ends a sentence's object.
 _BARE_MONTH_END = r"(?=\s*(?:で|に|を|付|づけ|付け|をもって|限り|にて|まで))"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 2027年度末, 令和9年度いっぱい: the fiscal year N ends on March 31 of N + 1
+    (
+        "fy",
+        re.compile(
+            _YEAR + r"\s*年度\s*(?:の\s*)?(?=末|終わり|いっぱい|一杯|中|で|をもって|限り)(?:末日?)?"
+        ),
+    ),
     # 2027年3月31日, 令和9年3月31日, 2027年3月末(日), 令和元年5月
     ("ymd", re.compile(_YEAR + r"\s*年" + _MONTH_DAY_OR_END + "?")),
     # 2027/09/30, 2027-9-30, 2027.9.30, R9.3.31, H31/3/31
@@ -148,6 +155,7 @@ _GUARD_TEXT = {"年": re.compile("年"), "月": re.compile("月"), "期": re.com
                "sep": re.compile(r"\d\s*[/.\-]\s*\d")}  # fmt: skip
 # A cheap search each pattern needs to find before it is worth running (same order as above).
 _GUARDS = [
+    _GUARD_TEXT["期"],
     _GUARD_TEXT["年"], _GUARD_TEXT["sep"], _GUARD_TEXT["年"], _GUARD_TEXT["期"],
     _GUARD_TEXT["期"], _GUARD_TEXT["月"], _GUARD_TEXT["満"], _GUARD_TEXT["月"], _GUARD_TEXT["/"],
     _MONTH_WORD, _MONTH_WORD, _MONTH_WORD, _END_OF, _END_OF, _END_OF, _GUARD_TEXT["-"],
@@ -227,6 +235,8 @@ def _value(kind: str, match: re.Match[str], base: date) -> tuple[date | None, bo
         offset = {"再来年": 2, "来年": 1, "翌年": 1}.get(match["rel"], 0)
         day = int(match["day"]) if match["day"] else None
         return _day(base.year + offset, int(match["month"]), day), True
+    if kind == "fy":
+        return date(_year(match) + 1, 3, 31), False
     if kind == "fiscal":
         offset = {"再来年度": 2, "来年度": 1, "翌年度": 1}.get(match["rel"], 0)
         end = fiscal_year_end(base)

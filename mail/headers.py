@@ -17,6 +17,7 @@ _AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _BOUNCE_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|mail\s*delivery)", re.IGNORECASE)
+_NO_REPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|donotreply|noreply-|no_reply)", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|delivery\s+(?:status\s+)?(?:notification|failure|failed)|returned\s+mail|"
     r"failure\s+notice|mail\s+delivery\s+failed|配信(?:不能|失敗|エラー)|送信(?:失敗|エラー)|"
@@ -105,6 +106,9 @@ def _machine(
     if _BOUNCE_SENDER.match(local) or _BOUNCE_SENDER.match(sender):
         notes.append(f"From {sender} → bounce")
         return "bounce"
+    if _NO_REPLY.match(local):
+        notes.append(f"From {sender}: an address nobody reads → machine mail")
+        return "list"
     return_path = headers.get("Return-Path")
     if return_path is not None and return_path.strip() in ("<>", ""):
         if _BOUNCE_SUBJECT.search(subject) or content_type == "multipart/report":

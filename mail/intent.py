@@ -14,7 +14,7 @@ _CANCEL = re.compile(
     r"(?:サービス|利用|ご利用|お助け隊)(?:を|の)?(?:終了|停止|中止|やめ|止め|辞め|取り?消|取りやめ|取止)|"
     r"(?:申し?込み?|申込)(?:を|の)?(?:取り?消|取消|撤回|キャンセル)|キャンセル|"
     r"更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|"
-    r"\bcancel\w*|\bterminat\w*|\bdiscontinu\w*|\bunsubscribe\b|\bend\s+(?:our|my|the)\s+(?:contract|subscription|service)|"
+    r"\bcancel\w*|\bterminat\w*|\bdiscontinu\w*|\bend\s+(?:our|my|the)\s+(?:contract|subscription|service)|"
     r"\bnot\s+(?:to\s+)?renew|\bwithdraw\w*",
     re.IGNORECASE,
 )
@@ -45,13 +45,15 @@ _BEFORE_START = re.compile(
 _REQUEST_VERB = re.compile(
     r"(?:解約|退会|返金|終了|取り?消|取消|キャンセル|撤回|停止|中止|解除)(?:を|の|させて|して|いたし|致し|し)?"
     r"(?:(?:手続き|手続|申請|申し?込み?|お願い|希望|依頼)|(?:したい|いたしたい|致したい|します|いたします|致します|したく|させていただ|させて頂|させてください|して(?:ください|下さい|いただ|頂)|願い|希望|申し?出|申し上げ|を申請))|"
-    r"(?:解約|退会|返金)(?:届|申請|申込|依頼|希望|致|いた|をお願|の旨|する旨|させ)|"
+    r"(?:解約|退会|返金)(?:依頼|希望|致|いた|をお願|の旨|する旨|させ)|"
+    r"(?:解約|退会|返金)(?:届|申請書?|申込書?)(?:を|の)?\s*(?:提出|送付|添付|お送り|送り|送信|お願い)|"
     r"更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|"
     r"\b(?:would|'d)\s+like\s+to\s+(?:cancel|terminate|end|request|ask\s+for\s+a\s+refund|get\s+a\s+refund|withdraw|discontinue)|"
     r"\bplease\s+(?:cancel|terminate|refund|process|accept|end|stop)|\b(?:we|i)\s+(?:want|wish|need|intend|hereby|request)\b|"
     r"\brequest(?:ing)?\s+(?:a\s+|the\s+)?(?:cancel|terminat|refund)|\bhereby\b|\bnot\s+(?:to\s+)?renew",
     re.IGNORECASE,
 )
+_FORM = re.compile(r"(?:解約|退会|返金)(?:届|申請書?|申込書?)")
 _QUESTION = re.compile(
     r"[?？]|でしょうか|ですか|ますか|ませんか|教えて|知りたい|伺いたい|お伺い|確認させて|ご教示|"
     r"\b(?:how|what|when|where|which|can\s+i|could\s+you|is\s+it|do\s+i|does|should)\b",
@@ -62,9 +64,13 @@ _SPAM = re.compile(
     r"アカウント(?:が|を)?(?:停止|凍結|ロック)|パスワード(?:を|の)?(?:確認|更新|再設定)(?:してください|が必要)|"
     r"verify\s+your\s+(?:account|password|identity)|account\s+(?:suspended|locked)|"
     r"click\s+(?:here|the\s+link)|ログインして(?:確認|情報)|本人確認(?:のため|を)|"
-    r"SEO|集客|無料(?:診断|お試し)|限定オファー|unsubscribe\s+here|お支払い情報(?:の)?(?:更新|確認)",
+    r"SEO|集客|無料(?:診断|お試し)|限定オファー|unsubscribe\s+here|お支払い情報(?:の)?(?:更新|確認)|"
+    r"有効期限が切れ|お支払い方法(?:を|の)?(?:更新|変更)|カード情報(?:を|の)?(?:更新|確認|入力)|"
+    r"24時間以内に|unusual\s+sign-?in|password\s+(?:expire|reset)|"
+    r"your\s+account\s+(?:has\s+been|will\s+be)\s+(?:suspend|lock|clos|limit)",
     re.IGNORECASE,
 )
+_URL = re.compile(r"https?://", re.IGNORECASE)
 # Words that tie a date to the end asked for: 3月末で / 付け / をもって / 解約日.
 _DATE_AFTER = re.compile(
     r"^\s*(?:日)?\s*(?:付け?|づけ|付で|をもって|を以て|をもちまして|で|にて|限り|いっぱい|一杯|末|まで(?:で|に)?(?:解約|退会|終了)|"
@@ -109,15 +115,22 @@ def read_content(subject: str, text: str, base: date) -> ContentReading:
     refund = _REFUND.search(words)
     requested = _REQUEST_VERB.search(words)
     question = _QUESTION.search(body) or _QUESTION.search(subject)
+    spam = _SPAM.search(words)
+    if spam and _URL.search(words):
+        # A call to log in or verify at a link: phishing, whatever it threatens (解約 too).
+        notes.append(f"spam words ({spam[0]!r}) with a link")
+        return ContentReading("spam", None, tuple(notes))
     if not (cancel or refund):
-        if _SPAM.search(words):
-            notes.append(f"spam words ({_SPAM.search(words)[0]!r})")
+        if spam:
+            notes.append(f"spam words ({spam[0]!r})")
             return ContentReading("spam", None, tuple(notes))
         if question:
             notes.append(f"a question ({question[0]!r}), no request")
             return ContentReading("question", None, tuple(notes))
         notes.append("no request, no question → other")
         return ContentReading("other", None, tuple(notes))
+    if not requested and not question and _FORM.search(words):
+        requested = _FORM.search(words)  # 件名「解約届」, a form sent with nothing else said
     if question and not requested:
         notes.append(
             f"asks ({question[0]!r}) about {(cancel or refund)[0]!r} without asking for it"

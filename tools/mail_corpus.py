@@ -186,7 +186,9 @@ def build(mail: Mail) -> bytes:
         mail.charset or "", mail.charset
     )
     lines.append(
-        f"Content-Type: {content_type}; charset={charset}" if charset else f"Content-Type: {content_type}"
+        f"Content-Type: {content_type}; charset={charset}"
+        if charset
+        else f"Content-Type: {content_type}"
     )
     lines.append(f"Content-Transfer-Encoding: {mail.cte}")
     head = "\r\n".join(lines).encode("ascii") + b"\r\n\r\n"

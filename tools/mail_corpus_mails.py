@@ -137,7 +137,9 @@ def _raw_8bit_headers(mail: Mail) -> bytes:
     head += f"To: {CHAMBER}\r\n".encode()
     head += b"Subject: " + "解約のお願い（みどり薬局）".encode() + b"\r\n"
     head += f"Date: {mail.received}\r\nMessage-ID: <{mail.name}@midori-ph.jp>\r\n".encode()
-    head += b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    head += (
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    )
     body = ("お世話になっております。みどり薬局の緑川です。\r\n"
             "2027年4月30日をもちまして解約させていただきたく存じます。\r\n"
             "手続きのほどよろしくお願い申し上げます。\r\n")  # fmt: skip

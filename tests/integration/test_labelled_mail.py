@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.identify import identify_customer
+from core.identify import attributed, identify_customer
 from core.mailfacts import INTENTS
 from mail.labelled import Labelled, Score, predicted, read_folder, scratch_customers
 from mail.reading import read_mail
@@ -29,7 +29,7 @@ def _score(folder: Path, labelled: list[Labelled]) -> Score:
         for item in labelled:
             facts = read_mail(item.file.read_bytes())
             match = identify_customer(session, facts)
-            certain = match.customer if match.certain and facts.hold_reason is None else None
+            certain = attributed(match, facts)
             score.add(item.file.name, item.expected,
                       predicted(facts, certain.customer_id if certain else None))  # fmt: skip
     return score
