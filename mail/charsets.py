@@ -4,6 +4,10 @@ Windows mailers write ISO-2022-JP with the NEC and IBM extensions (①, ㈱, ㍻
 and label CP932 as Shift_JIS; Python's codecs reject the first and mis-decode the second
 (shared/notes/mail-servers.md, "Japanese charsets"). The tested way: turn each JIS pair into
 Shift_JIS arithmetically and decode as cp932.
+
+An unlabelled body is tried as UTF-8, then CP932 and EUC-JP (the one that reads as kana wins:
+charset-normalizer alone took short EUC-JP Japanese for Korean), and only then handed to
+charset-normalizer, limited to the code pages customers plausibly use.
 """
 
 from __future__ import annotations

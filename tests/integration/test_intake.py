@@ -169,3 +169,37 @@ def test_other_mail_is_acknowledged_and_told_to_staff(session: Session, settings
     assert result.action is None
     assert result.ack is not None
     assert "住所変更" in session.scalars(select(StaffNotice)).one().text
+
+
+@pytest.fixture(scope="module")
+def answers():  # type: ignore[no-untyped-def]
+    from knowledge.faq.answers import default_engine
+
+    return default_engine()
+
+
+def test_a_question_the_faq_answers_gets_the_answer_by_mail(
+    session: Session, settings, answers
+) -> None:  # type: ignore[no-untyped-def]
+    _customer(session)
+    facts = _facts(intent="question", requested_date=None, subject="解約の期限",
+                   text="満期で解約する場合、いつまでに連絡すればよいですか？")  # fmt: skip
+    result = take_in(session, facts, settings, answers=answers)
+    assert result.action is None
+    assert result.ack is not None
+    assert "第12条1項" in result.ack.body
+    assert result.ack.subject == "Re: 解約の期限"
+
+
+def test_a_question_the_faq_cannot_answer_becomes_a_question_action(
+    session: Session, settings, answers
+) -> None:  # type: ignore[no-untyped-def]
+    _customer(session)
+    facts = _facts(intent="question", requested_date=None, subject="電源",
+                   text="UTMの電源ケーブルの色は何色ですか？")  # fmt: skip
+    result = take_in(session, facts, settings, answers=answers)
+    assert result.action is not None
+    assert result.action.kind == "question"
+    assert result.action.payload["question"] == "UTMの電源ケーブルの色は何色ですか？"
+    assert result.action.payload["message_id"] == facts.message_id
+    assert result.ack is not None
