@@ -37,9 +37,24 @@ class CustomerMatch:
     score: float | None = None  # the company match's similarity (0..100)
 
 
+def reply_to_elsewhere(match: CustomerMatch, facts: MailFacts) -> str | None:
+    """Why a mail from a registered address must be held: its Reply-To is another address."""
+    # Issue 12: a Reply-To that differs from the registered address is held for staff, even
+    # within the customer's own domain (the reader alone, without the register, sees only
+    # another domain).
+    customer = match.customer
+    if match.how != "address" or customer is None or not facts.reply_to:
+        return None
+    if facts.reply_to.lower() == customer.email.lower():
+        return None
+    return f"Reply-To {facts.reply_to} differs from the registered address {customer.email}"
+
+
 def attributed(match: CustomerMatch, facts: MailFacts) -> Customer | None:
     """The customer a mail may be acted on for: certain, and not a mail held as a spoof."""
-    return match.customer if match.certain and facts.hold_reason is None else None
+    if not match.certain or facts.hold_reason is not None or reply_to_elsewhere(match, facts):
+        return None
+    return match.customer
 
 
 def company_key(name: str) -> str:

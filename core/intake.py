@@ -5,7 +5,7 @@ No network: the acknowledgement goes into the outbox; the caller commits (INTERF
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core import queue
 from core.contracts import contract_view
 from core.decisions import ContractFacts, Decision, decide
-from core.identify import CustomerMatch, attributed, identify_customer
+from core.identify import CustomerMatch, attributed, identify_customer, reply_to_elsewhere
 from core.mailfacts import MailFacts
 from core.models import Action, Customer, OutboxMail, Request, utcnow
 from core.outbox import enqueue_mail
@@ -92,6 +92,10 @@ def take_in(
         if customer is not None
         else identify_customer(session, facts)
     )
+    held = reply_to_elsewhere(match, facts) if facts.hold_reason is None else None
+    if held is not None:
+        # A spoof in the SPEC's sense: spam, held for staff, never answered.
+        facts = replace(facts, intent="spam", reply_expected=False, hold_reason=held)
     contract = None
     if match.customer is not None and match.certain and facts.intent != "question":
         contract = contract_facts(session, match.customer, settings, facts.received_at)

@@ -140,7 +140,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "en_term",
         re.compile(
-            r"\b(?:the\s+)?(?:end|expir\w*)\s+of\s+(?:the\s+|my\s+|our\s+)?(?:current\s+)?"
+            r"\b(?:the\s+)?(?:end|expir\w*)\s+of\s+(?:the\s+|this\s+|my\s+|our\s+)?(?:current\s+)?"
             r"(?:contract|subscription|service)?\s*(?:term|period|contract)\b",
             re.I,
         ),

@@ -203,3 +203,15 @@ def test_a_question_the_faq_cannot_answer_becomes_a_question_action(
     assert result.action.payload["question"] == "UTMの電源ケーブルの色は何色ですか？"
     assert result.action.payload["message_id"] == facts.message_id
     assert result.ack is not None
+
+
+def test_a_reply_to_other_than_the_registered_address_is_held(session: Session, settings) -> None:  # type: ignore[no-untyped-def]
+    _customer(session)
+    facts = _facts(reply_to="keiri@yamada-kogyo.co.jp", message_id="<rt@x>")
+    result = take_in(session, facts, settings)
+    assert result.ack is None
+    assert result.action is not None
+    assert result.action.kind == "question"
+    assert "registered address" in result.action.payload["hold_reason"]
+    assert result.action.customer_pk is None
+    assert result.request.intent == "spam"
