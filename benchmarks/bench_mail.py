@@ -18,8 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from core.identify import attributed, identify_customer
-from mail.labelled import FIELDS, Score, predicted, read_folder, scratch_customers
+from mail.labelled import FIELDS, Score, predict, read_folder, scratch_customers
 from mail.reading import read_mail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +36,7 @@ def score_folder(folder: Path, verbose: bool) -> Score:
     labelled = read_folder(folder)
     with scratch_customers(folder, IMPORT_DAY) as session:
         for item in labelled:
-            facts = read_mail(item.file.read_bytes())
-            match = identify_customer(session, facts)
-            certain = attributed(match, facts)
-            got = predicted(facts, certain.customer_id if certain else None)
-            score.add(item.file.name, item.expected, got)
+            score.add(item.file.name, item.expected, predict(session, item.file.read_bytes()))
     print(f"{folder}: {score.total} mails")
     for key in FIELDS:
         print(f"  {key:<16} {score.accuracy(key):6.1%}  ({score.right[key]}/{score.total})")

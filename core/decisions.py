@@ -179,12 +179,27 @@ def _paid(contract: ContractFacts, day: date) -> int:
     return sum(amount for paid_on, amount in contract.payments if paid_on <= day)
 
 
+def request_kind(facts: MailFacts, terms: ContractTerms) -> str:
+    """What a request is once the contract is known: before its start it is R11's, whatever the
+    words; a "before the start" request on a running contract is an ordinary cancellation."""
+    received = jst_date(facts.received_at)
+    if facts.intent in ("refund_incompatible", "cancel_service_change"):
+        return facts.intent
+    if received < terms.start_date:
+        return "cancel_before_start"
+    asked = facts.requested_date
+    if asked is not None:
+        return "cancel_at_term_end" if (asked.month, asked.day) == (3, 31) else "cancel_midterm"
+    return "cancel_midterm" if facts.intent == "cancel_before_start" else facts.intent
+
+
 def _judge(
     facts: MailFacts, contract: ContractFacts, calendar: BusinessCalendar, received: date
 ) -> _Verdict:
     terms, asked = contract.terms, facts.requested_date
     notes: list[str] = []
-    if facts.intent == "refund_incompatible":
+    kind = request_kind(facts, terms)
+    if kind == "refund_incompatible":
         # R12 (第12条4項 with 第5条5項): by the 15th of the month after the start month.
         paid = _paid(contract, received)
         refund = incompatible_utm_refund(facts.received_at, terms.start_date, paid,
@@ -193,24 +208,22 @@ def _judge(
         effective = asked if asked is not None and asked >= received else received
         return _Verdict("refund_incompatible", asked, deadline, refund is not None, effective,
                         [], refund, notes)  # fmt: skip
-    if received < terms.start_date:
+    if kind == "cancel_before_start":
         # R11 (第8条6項): before the start date it is always a staff decision.
         effective = asked if asked is not None and asked < terms.start_date else received
         notes.append(f"received before the start date {terms.start_date}: R11")
         return _Verdict("cancel_before_start", asked, terms.start_date - _ONE_DAY, None,
                         effective, [], None, notes)  # fmt: skip
-    if facts.intent == "cancel_service_change":
+    if kind == "cancel_service_change":
         return _service_change(facts, contract, calendar, received, notes)
-    period_end = _period_end(contract, received)
     desired = asked
     if desired is None:
-        if facts.intent == "cancel_at_term_end":
-            desired = period_end
-            notes.append(f"no date given: the period end {period_end}")
+        if kind == "cancel_at_term_end":
+            desired = _period_end(contract, received)
+            notes.append(f"no date given: the period end {desired}")
         else:
             desired = earliest_on_time_date(received, calendar)
             notes.append(f"no date given: the earliest on-time date {desired}")
-    kind = "cancel_at_term_end" if (desired.month, desired.day) == (3, 31) else "cancel_midterm"
     deadline = midterm_cancel_deadline(desired, calendar)  # R8; for 3/31 also R9's
     first_period_locked = desired == terms.first_period_end and not terms.term_end_cancellable
     on_time = received <= deadline and not first_period_locked

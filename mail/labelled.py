@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from core.mailfacts import MailFacts
+from core.mailfacts import REQUEST_INTENTS, MailFacts
 
 FIELDS = ("intent", "customer_id", "customer", "requested_date", "reply_expected")
 
@@ -54,6 +54,26 @@ def predicted(facts: MailFacts, customer_id: str | None) -> dict[str, object]:
         **{k: v for k, v in facts.classify_json().items() if k != "from_address"},
         "customer": customer_id,
     }
+
+
+def predict(session: Session, raw: bytes) -> dict[str, object]:
+    """What the intake makes of a mail, in the label's terms: the customer it is attributed to,
+    and a request's kind once that customer's contract is known (R11 needs the start date)."""
+    from dataclasses import replace
+
+    from core.decisions import request_kind
+    from core.identify import attributed, identify_customer
+    from knowledge.rules.calendar import DEFAULT_CALENDAR
+    from knowledge.rules.contract import contract_terms
+    from mail.reading import read_mail
+
+    facts = read_mail(raw)
+    customer = attributed(identify_customer(session, facts), facts)
+    if customer is not None and facts.intent in REQUEST_INTENTS:
+        terms = contract_terms(customer.applied_on, customer.approved_on, customer.member,
+                               DEFAULT_CALENDAR)  # fmt: skip
+        facts = replace(facts, intent=request_kind(facts, terms))
+    return predicted(facts, customer.customer_id if customer is not None else None)
 
 
 @dataclass

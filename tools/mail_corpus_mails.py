@@ -208,6 +208,16 @@ MAILS: list[Mail] = [
          "グリーンテックの緑山です。\n次回の契約更新はせず、今期で終了させてください。\n",
          at("2027-01-22 09:30"), label("cancel_at_term_end", "NIG-000113", "2027-03-31"),
          charset="utf-8", cte="8bit", subject_charset="utf-8"),
+    Mail("t11_nendo_with_year", ADDRESS["NIG-000115"], "契約終了のご連絡",
+         "山田商事の山田でございます。\n2026年度末をもちまして、契約を終了させていただきます。\n",
+         at("2027-01-07 15:00"), label("cancel_at_term_end", "NIG-000115", "2027-03-31"),
+         charset="cp932", cte="8bit", subject_charset="cp932"),
+    Mail("t12_letter_with_its_own_date", ADDRESS["NIG-000114"], "解約届",
+         "2027年1月12日\n\n商工会議所 御中\n\n京都セラミック株式会社\n京極 明\n\n解約届\n\n"
+         "下記のとおり、サイバーセキュリティお助け隊サービスの解約を届け出ます。\n\n"
+         "記\n1. お客様ID　ＮＩＧ－０００１１４\n2. 解約日　令和9年3月31日\n以上\n",
+         at("2027-01-12 13:00"), label("cancel_at_term_end", "NIG-000114", "2027-03-31",
+                                       written="NIG-000114")),
     # --- mid-term cancellations (R10) --------------------------------------------------------
     Mail("m01_9gatsu_matsu_tsuke", ADDRESS["NIG-000101"], "中途解約のお願い",
          "山田工業の山田です。\n事業縮小のため、9月末付けで中途解約を希望します。\n" + SIG_YAMADA,
@@ -287,6 +297,10 @@ MAILS: list[Mail] = [
          "北斗です。\n利用開始日前ですが、1月末で解約させてください。\n",
          at("2027-01-12 10:00"), label("cancel_before_start", "NIG-000107", "2027-01-31"),
          charset="utf-8", cte="quoted-printable", subject_charset="utf-8"),
+    Mail("b04_before_start_by_date_only", ADDRESS["NIG-000107"], "解約のお願い",
+         "北斗システムの北斗です。\n社内事情により、お助け隊サービスを解約させてください。\n",
+         at("2027-01-20 10:00"), label("cancel_before_start", "NIG-000107", None),
+         charset="utf-8", cte="base64", subject_charset="utf-8"),
     # --- refund for an incompatible UTM (R12) ------------------------------------------------
     Mail("r01_incompatible_refund", ADDRESS["NIG-000108"], "UTMが使えません（返金のお願い）",
          "はなまる食品の花丸です。\n届いたUTMが社内のネットワーク機器と互換性がなく、使用できません。\n"
@@ -338,6 +352,10 @@ MAILS: list[Mail] = [
     Mail("q06_what_if_cancel_question", ADDRESS["NIG-000104"], "中途解約した場合",
          "ミナト設計の田中です。\nもし中途解約した場合、支払済みの料金は返金されますか？\n",
          at("2026-12-06 10:00"), label("question", "NIG-000104", None)),
+    Mail("q07_considering_cancel", ADDRESS["NIG-000115"], "解約について",
+         "山田商事です。\n解約を検討しています。途中で解約した場合、違約金はかかりますか？\n",
+         at("2026-12-07 10:00"), label("question", "NIG-000115", None), charset="utf-8",
+         cte="quoted-printable", subject_charset="utf-8"),
     # --- auto-replies ------------------------------------------------------------------------
     Mail("a01_auto_submitted", ADDRESS["NIG-000101"], "自動応答: 【お知らせ】契約更新のご案内",
          "ただいま出張のため不在にしております。1月20日以降に返信いたします。\n",
@@ -413,6 +431,15 @@ MAILS: list[Mail] = [
     Mail("sp05_lottery_english", "winner@lucky-prize.example", "Congratulations! You won",
          "You have won a prize of $1,000,000 in our lottery. Click here to claim your prize.\n",
          at("2027-01-09 04:00"), label("spam", None, None), charset="us-ascii"),
+    Mail("sp06_phishing_threatens_cancel", "support@otasuke-billing.example", "【重要】ご契約が解約されます",
+         "お支払い情報の確認が取れないため、ご契約は24時間以内に解約されます。\n"
+         "下記URLからログインしてカード情報を更新してください。\nhttps://otasuke-billing.example/login\n",
+         at("2027-01-09 05:00"), label("spam", None, None), charset="utf-8", cte="base64",
+         subject_charset="utf-8"),
+    Mail("ot03_noreply_vendor_notice", "no-reply@utm-vendor.example", "ファームウェア更新のお知らせ",
+         "UTMのファームウェアを更新しました。ご質問はサポート窓口へお問い合わせください。\n",
+         at("2027-01-15 06:00"), label("other", None, None, reply=False), charset="utf-8",
+         cte="base64", subject_charset="utf-8"),
     # --- senders not (certainly) registered --------------------------------------------------
     Mail("u01_private_address_with_id", "taro.yamada.1970@freemail.example", "解約の件",
          "山田工業の山田です。個人のアドレスから失礼します。\nお客様ID：nig-000101\n3月末で解約をお願いします。\n",

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.identify import attributed, identify_customer
 from core.mailfacts import INTENTS
-from mail.labelled import Labelled, Score, predicted, read_folder, scratch_customers
-from mail.reading import read_mail
+from mail.labelled import Labelled, Score, predict, read_folder, scratch_customers
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 OURS = DATA / "mail"
@@ -27,11 +25,7 @@ def _score(folder: Path, labelled: list[Labelled]) -> Score:
     score = Score()
     with scratch_customers(folder, IMPORT_DAY) as session:
         for item in labelled:
-            facts = read_mail(item.file.read_bytes())
-            match = identify_customer(session, facts)
-            certain = attributed(match, facts)
-            score.add(item.file.name, item.expected,
-                      predicted(facts, certain.customer_id if certain else None))  # fmt: skip
+            score.add(item.file.name, item.expected, predict(session, item.file.read_bytes()))
     return score
 
 
