@@ -110,11 +110,10 @@ def read_content(subject: str, text: str, base: date) -> ContentReading:
     notes: list[str] = []
     subject = _ENCODED_REMNANT.sub(" ", _strip_subject_prefixes(subject))
     words = normalize(f"{subject}\n{text}")
-    body = normalize(text)
     cancel = _CANCEL.search(words)
     refund = _REFUND.search(words)
     requested = _REQUEST_VERB.search(words)
-    question = _QUESTION.search(body) or _QUESTION.search(subject)
+    question = _QUESTION.search(words)
     spam = _SPAM.search(words)
     if spam and _URL.search(words):
         # A call to log in or verify at a link: phishing, whatever it threatens (解約 too).

@@ -69,8 +69,9 @@ def read_mail_explained(
     replies = _safe(lambda: addresses(headers, "Reply-To"), [])
     reply_to = replies[0][1] if replies and replies[0][1] else None
     subject = _safe(lambda: decode_header(headers.get("Subject")), "")
-    received = received_at or _received_at(headers, notes)
-    written = _written_at(headers, received, notes)
+    dated = _parse_date(headers.get("Date"))
+    received = received_at or _received_at(headers, dated, notes)
+    written = _written_at(dated, received, notes)
     body = _safe(lambda: read_body(message), None)
     body_text = body.text if body else ""
     notes.extend(body.notes if body else ("body unreadable",))
@@ -93,7 +94,9 @@ def read_mail_explained(
         and reading.intent not in ("spam",)
         and bool(from_address)
     )
-    everything = f"{subject}\n{body_text}"
+    # One NFKC pass over the body serves the customer ID (ＮＩＧ－…) and the company ((株)…).
+    plain_body = unicodedata.normalize("NFKC", body_text)
+    plain_signature = unicodedata.normalize("NFKC", stripped.signature)
     facts = MailFacts(
         message_id=message_id,
         from_address=from_address,
@@ -103,8 +106,8 @@ def read_mail_explained(
         text=stripped.text,
         language="en" if is_english(f"{subject}\n{stripped.text}") else "ja",
         intent=reading.intent,
-        customer_id=_customer_id(everything, notes),
-        company=_company(f"{stripped.signature}\n{stripped.text}\n{body_text}"),
+        customer_id=_customer_id(unicodedata.normalize("NFKC", subject), plain_body, notes=notes),
+        company=_company(plain_signature) or _company(plain_body),
         requested_date=reading.requested_date,
         received_at=received,
         written_at=written,
@@ -200,24 +203,22 @@ def _parse_date(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _received_at(headers: Headers, notes: list[str]) -> datetime:
+def _received_at(headers: Headers, dated: datetime | None, notes: list[str]) -> datetime:
     received = headers.all("Received")
     if received:
         moment = _parse_date(str(received[0]).rpartition(";")[2])
         if moment is not None:
             notes.append(f"receipt time {moment.isoformat()} (topmost Received)")
             return moment
-    moment = _parse_date(headers.get("Date"))
-    if moment is not None:
-        notes.append(f"receipt time {moment.isoformat()} (no Received: the Date header)")
-        return moment
+    if dated is not None:
+        notes.append(f"receipt time {dated.isoformat()} (no Received: the Date header)")
+        return dated
     now = datetime.now(UTC)
     notes.append("no Received and no Date header: receipt time is now")
     return now
 
 
-def _written_at(headers: Headers, received: datetime, notes: list[str]) -> datetime:
-    written = _parse_date(headers.get("Date"))
+def _written_at(written: datetime | None, received: datetime, notes: list[str]) -> datetime:
     if written is not None and received - _WRITTEN_WINDOW <= written <= received:
         return written
     if written is not None:
@@ -227,9 +228,9 @@ def _written_at(headers: Headers, received: datetime, notes: list[str]) -> datet
     return received
 
 
-def _customer_id(text: str, notes: list[str]) -> str | None:
-    normalized = unicodedata.normalize("NFKC", text)
-    for match in _CUSTOMER_ID.finditer(normalized):
+def _customer_id(*texts: str, notes: list[str]) -> str | None:
+    """The first customer ID written in the (NFKC-normalised) texts, normalised."""
+    for match in (m for text in texts for m in _CUSTOMER_ID.finditer(text)):
         found = normalize_customer_id(f"{match[1]}-{match[2]}")
         if found is not None:
             notes.append(f"customer ID {found} written as {match[0]!r}")
@@ -243,7 +244,7 @@ _LEGAL_FORM = re.compile(
 
 
 def _company(text: str) -> str | None:
-    text = unicodedata.normalize("NFKC", text)
+    """A company name with its legal form in an NFKC-normalised text."""
     if not _LEGAL_FORM.search(text):
         return None
     match = _COMPANY.search(text)
