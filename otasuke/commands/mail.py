@@ -124,6 +124,11 @@ def _decide(read: ReadMail) -> tuple[str | None, Decision, str]:
     settings = load_settings()
     calendar = business_calendar(settings)
     facts = read.facts
+    answer = None
+    if facts.intent == "question" and facts.reply_expected and facts.text.strip():
+        from core.answers import answer_engine
+
+        answer = answer_engine(settings).answer(facts.text)
     try:
         from core.db import session_factory
         from core.identify import identify_customer
@@ -132,7 +137,7 @@ def _decide(read: ReadMail) -> tuple[str | None, Decision, str]:
 
         engine = open_engine(settings.database_url)
     except UserError as exc:
-        return None, decide(facts, None, calendar), f"(no customer lookup: {exc})"
+        return None, decide(facts, None, calendar, answer=answer), f"(no customer lookup: {exc})"
     try:
         with session_factory(engine)() as session:
             match = identify_customer(session, facts)
@@ -141,7 +146,7 @@ def _decide(read: ReadMail) -> tuple[str | None, Decision, str]:
                 contract = contract_facts(session, match.customer, settings, facts.received_at)
             suggestion = match.customer.customer_id if match.customer is not None else None
             decision = decide(facts, contract, calendar, certain=match.certain,
-                              suggestion=suggestion)  # fmt: skip
+                              suggestion=suggestion, answer=answer)  # fmt: skip
             how = match.how or "nothing"
             who = f"customer: {suggestion or '-'} (by {how}, certain: {match.certain})"
             session.rollback()  # explaining changes nothing

@@ -92,3 +92,10 @@ def test_explain_with_a_database_shows_the_customer_and_the_decision(otasuke, da
     assert '"proposals": ["2027-04-10", "2028-03-31"]' in result.out
     listed = otasuke("queue", "list", "--json")
     assert listed.out == ""  # explaining queues nothing
+
+
+def test_explain_shows_the_faqs_answer_to_a_question(otasuke) -> None:
+    result = otasuke("mail", "explain", str(CORPUS / "q01_deadline_question.eml"))
+    assert result.code == 0, result.err
+    assert "action: none" in result.out
+    assert "第12条1項" in result.out.split("== acknowledgement")[1]
