@@ -146,6 +146,28 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("en_rel_month", re.compile(r"\b(?:the\s+)?end\s+of\s+(?P<rel>next|this)\s+month\b", re.I)),
+    # 03/31/2027 (US) or 31/03/2027: day first when it cannot be a month
+    (
+        "dmy_or_mdy",
+        re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d{2})(?![\d])"),
+    ),
+    # 本日付で, 即日, effective immediately: the day it was written
+    (
+        "today",
+        re.compile(
+            r"(?:本日|今日|即日)(?=\s*(?:付け?|づけ)?\s*(?:で|をもって|を以て|限り)(?!は))|即時|"
+            r"\b(?:effective\s+)?immediately\b|\b(?:as\s+of|effective)\s+today\b",
+            re.I,
+        ),
+    ),
+    # 年内, 今年中, 今年いっぱい: the last day of this year
+    (
+        "year_end",
+        re.compile(
+            r"年内|今年中|本年中|今年いっぱい|今年一杯|by\s+the\s+end\s+of\s+(?:this|the)\s+year",
+            re.I,
+        ),
+    ),
     (
         "iso",
         re.compile(r"(?<![\d])(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d])"),
@@ -155,6 +177,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
 _END_OF = re.compile(r"\b(?:end|expir\w*)\s+of\b", re.I)
+_TODAY = re.compile(r"本日|今日|即日|即時|immediately|today", re.I)
+_YEAR_END = re.compile(r"年内|今年|本年|end\s+of\s+(?:this|the)\s+year", re.I)
 _GUARD_TEXT = {"年": re.compile("年"), "月": re.compile("月"), "期": re.compile("年度|期"),
                "満": re.compile("満"), "/": re.compile("/"), "-": re.compile("-"),
                "sep": re.compile(r"\d\s*[/.\-]\s*\d")}  # fmt: skip
@@ -163,10 +187,14 @@ _GUARDS = [
     _GUARD_TEXT["期"],
     _GUARD_TEXT["年"], _GUARD_TEXT["sep"], _GUARD_TEXT["年"], _GUARD_TEXT["期"],
     _GUARD_TEXT["期"], _GUARD_TEXT["月"], _GUARD_TEXT["満"], _GUARD_TEXT["月"], _GUARD_TEXT["/"],
-    _MONTH_WORD, _MONTH_WORD, _MONTH_WORD, _END_OF, _END_OF, _END_OF, _GUARD_TEXT["-"],
+    _MONTH_WORD, _MONTH_WORD, _MONTH_WORD, _END_OF, _END_OF, _END_OF, _GUARD_TEXT["/"],
+    _TODAY, _YEAR_END, _GUARD_TEXT["-"],
 ]  # fmt: skip
 # Every pattern needs a digit or one of these words: a text without any has no date.
-_ANY_DIGIT_OR_WORD = re.compile(r"[0-9]|月|年度|今期|当期|満了|満期|end\s+of", re.IGNORECASE)
+_ANY_DIGIT_OR_WORD = re.compile(
+    r"[0-9]|月|年度|今期|当期|満了|満期|end\s+of|本日|今日|即日|即時|年内|今年|本年|immediately|today",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -240,6 +268,14 @@ def _value(kind: str, match: re.Match[str], base: date) -> tuple[date | None, bo
         offset = {"再来年": 2, "来年": 1, "翌年": 1}.get(match["rel"], 0)
         day = int(match["day"]) if match["day"] else None
         return _day(base.year + offset, int(match["month"]), day), True
+    if kind == "dmy_or_mdy":
+        a, b = int(match["a"]), int(match["b"])
+        month, day = (b, a) if a > 12 else (a, b)
+        return _day(int(match["year"]), month, day), False
+    if kind == "today":
+        return base, True
+    if kind == "year_end":
+        return date(base.year, 12, 31), True
     if kind == "fy":
         return date(_year(match) + 1, 3, 31), False
     if kind == "fiscal":

@@ -14,8 +14,9 @@ _CANCEL = re.compile(
     r"(?:サービス|利用|ご利用|お助け隊)(?:を|の)?(?:終了|停止|中止|やめ|止め|辞め|取り?消|取りやめ|取止)|"
     r"(?:申し?込み?|申込)(?:を|の)?(?:取り?消|取消|撤回|キャンセル)|キャンセル|"
     r"更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|"
+    r"(?:自動)?更新(?:を|の|は)?(?:停止|中止|取りやめ|取り止め|お断り|辞退|希望しません)|"
     r"\bcancel\w*|\bterminat\w*|\bdiscontinu\w*|\bend\s+(?:our|my|the)\s+(?:contract|subscription|service)|"
-    r"\bnot\s+(?:to\s+)?renew|\bwithdraw\w*",
+    r"\bnot\s+(?:to\s+)?renew|\bwithdraw\w*|\bopt\s+out\s+of\s+(?:the\s+)?(?:auto\w*[-\s]?)?renewal",
     re.IGNORECASE,
 )
 _REFUND = re.compile(r"返金|返還|払い?戻|返済|refund|money\s+back|reimburse", re.IGNORECASE)
@@ -28,13 +29,15 @@ _INCOMPATIBLE = re.compile(
     re.IGNORECASE,
 )
 _SERVICE_CHANGE = re.compile(
-    r"(?:サービス|内容|提供内容|料金|仕様|規約|約款)(?:の)?(?:内容)?(?:の)?変更|変更(?:の)?(?:通知|のお知らせ|について|のご案内|に伴|により|に伴い|を受け)|"
+    r"(?:サービス|内容|提供内容|料金|仕様|規約|約款)(?:の)?(?:内容)?(?:の)?(?:変更|改定|改訂)|"
+    r"(?:料金|規約|約款)(?:の)?(?:改定|改訂|値上げ)|変更(?:の)?(?:通知|のお知らせ|について|のご案内|に伴|により|に伴い|を受け)|"
     r"第12条5項|12条5項|service\s+change|change(?:s)?\s+(?:to|in|of)\s+the\s+service|changed\s+service|"
     r"notice\s+of\s+(?:the\s+)?change",
     re.IGNORECASE,
 )
 _BEFORE_START = re.compile(
     r"(?:利用|サービス|ご利用)?開始(?:日)?(?:の|より|よりも)?前|開始前|まだ(?:利用|使って|開始|始まって|始まって)|"
+    r"(?:始まって|開始されて|開始して|利用して)(?:い)?(?:ない|ません)|始まる前|"
     r"利用開始(?:日)?(?:まで|を待たず)|申し?込み?(?:を|の)?(?:取り?消|取消|撤回|キャンセル)|"
     r"before\s+(?:the\s+)?(?:service\s+)?(?:start|begin)|not\s+(?:yet\s+)?start(?:ed)?|"
     r"has(?:n't| not)\s+(?:yet\s+)?start|"
@@ -44,12 +47,14 @@ _BEFORE_START = re.compile(
 # A request, not a question about one: the customer asks for it to be done.
 _REQUEST_VERB = re.compile(
     r"(?:解約|退会|返金|終了|取り?消|取消|キャンセル|撤回|停止|中止|解除)(?:を|の|させて|して|いたし|致し|し)?"
-    r"(?:(?:手続き|手続|申請|申し?込み?|お願い|希望|依頼)|(?:したい|いたしたい|致したい|します|いたします|致します|したく|させていただ|させて頂|させてください|して(?:ください|下さい|いただ|頂)|願い|希望|申し?出|申し上げ|を申請))|"
+    r"(?:(?:(?:手続き|手続|申請|申し?込み?)(?:を|の)?\s*(?:お願い|します|いたします|致します|希望|進めて|"
+    r"して(?:ください|下さい|いただ|頂)|させて))|お願い|希望|依頼|(?:したい|いたしたい|致したい|します|いたします|致します|したく|させていただ|させて頂|させてください|して(?:ください|下さい|いただ|頂)|願い|希望|申し?出|申し上げ|を申請))|"
     r"(?:解約|退会|返金)(?:依頼|希望|致|いた|をお願|の旨|する旨|させ)|"
     r"(?:解約|退会|返金)(?:届|申請書?|申込書?)(?:を|の)?\s*(?:提出|送付|添付|お送り|送り|送信|お願い)|"
     r"更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|"
     r"\b(?:would|'d)\s+like\s+to\s+(?:cancel|terminate|end|request|ask\s+for\s+a\s+refund|get\s+a\s+refund|withdraw|discontinue)|"
-    r"\bplease\s+(?:cancel|terminate|refund|process|accept|end|stop)|\b(?:we|i)\s+(?:want|wish|need|intend|hereby|request)\b|"
+    r"\bplease\s+(?:cancel|terminate|refund|process|accept|end|stop)|"
+    r"\b(?:can|could|would)\s+you\s+(?:please\s+)?(?:cancel|terminate|end|process|refund)|\b(?:we|i)\s+(?:want|wish|need|intend|hereby|request)\b|"
     r"\brequest(?:ing)?\s+(?:a\s+|the\s+)?(?:cancel|terminat|refund)|\bhereby\b|\bnot\s+(?:to\s+)?renew",
     re.IGNORECASE,
 )
@@ -60,7 +65,8 @@ _QUESTION = re.compile(
     re.IGNORECASE,
 )
 _SPAM = re.compile(
-    r"当選|賞金|出会い|副業|仮想通貨|ビットコイン|bitcoin|crypto|lottery|prize|viagra|casino|"
+    r"高収入|簡単に稼げ|投資(?:案件|話)|必ず儲か|claim\s+your|you\s+have\s+(?:been\s+selected|won)|"
+    r"inheritance|beneficiary|investment\s+opportunit|guaranteed\s+returns?|当選|賞金|出会い|副業|仮想通貨|ビットコイン|bitcoin|crypto|lottery|prize|viagra|casino|"
     r"アカウント(?:が|を)?(?:停止|凍結|ロック)|パスワード(?:を|の)?(?:確認|更新|再設定)(?:してください|が必要)|"
     r"verify\s+your\s+(?:account|password|identity)|account\s+(?:suspended|locked)|"
     r"click\s+(?:here|the\s+link)|ログインして(?:確認|情報)|本人確認(?:のため|を)|"
@@ -68,6 +74,14 @@ _SPAM = re.compile(
     r"有効期限が切れ|お支払い方法(?:を|の)?(?:更新|変更)|カード情報(?:を|の)?(?:更新|確認|入力)|"
     r"24時間以内に|unusual\s+sign-?in|password\s+(?:expire|reset)|"
     r"your\s+account\s+(?:has\s+been|will\s+be)\s+(?:suspend|lock|clos|limit)",
+    re.IGNORECASE,
+)
+# Without a date, these words still say "at the end of the term" (満期解約, 第12条1項).
+_TERM_END_WORDS = re.compile(
+    r"満了|満期|年度末|更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|"
+    r"(?:自動)?更新(?:を|の|は)?(?:停止|中止|取りやめ|取り止め|お断り|辞退|希望しません)|"
+    r"not\s+(?:to\s+)?renew|opt\s+out\s+of\s+(?:the\s+)?(?:auto\w*[-\s]?)?renewal|"
+    r"end\s+of\s+(?:the\s+|this\s+)?(?:contract\s+)?term",
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://", re.IGNORECASE)
@@ -153,11 +167,7 @@ def read_content(subject: str, text: str, base: date) -> ContentReading:
         notes.append(f"cancellation before the start ({_BEFORE_START.search(words)[0]!r})")
         return ContentReading("cancel_before_start", day, tuple(notes))
     term_end = day is not None and (day.month, day.day) == (3, 31)
-    if day is None and re.search(
-        r"満了|満期|年度末|更新(?:を|は)?(?:し|いたし|致し)?(?:ない|ません|せず)|not\s+(?:to\s+)?renew|end\s+of\s+(?:the\s+)?(?:contract\s+)?term",
-        words,
-        re.I,
-    ):
+    if day is None and _TERM_END_WORDS.search(words):
         term_end = True
     intent = "cancel_at_term_end" if term_end else "cancel_midterm"
     notes.append(f"cancellation ({cancel[0] if cancel else ''!r}) → {intent}")

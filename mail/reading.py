@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
@@ -16,7 +16,7 @@ from core.mailfacts import MailFacts
 from knowledge.rules.calendar import JST
 from mail.body import read_body
 from mail.charsets import decode_header
-from mail.headers import Headers, HeaderSignals, addresses, read_signals
+from mail.headers import Headers, HeaderSignals, addresses, machine_text, read_signals
 from mail.intent import ContentReading, is_english, read_content
 from mail.stripping import Stripped, strip_reply
 
@@ -85,6 +85,13 @@ def read_mail_explained(
         HeaderSignals(None, None, ("headers unreadable",)),
     )
     notes.extend(signals.notes)
+    if signals.machine is None:
+        # Not the quote: a customer's reply quotes our own automatic mail.
+        own_words = f"{stripped.text}\n{stripped.signature}"
+        machine, why = machine_text(own_words, subject, headers.get("In-Reply-To"))
+        if machine is not None:
+            signals = replace(signals, machine=machine)
+            notes.append(why)
     base = written.astimezone(JST).date()
     reading = _intent(signals.machine, signals.hold_reason, subject, stripped.text, base)
     notes.extend(reading.notes)

@@ -40,6 +40,8 @@ BASE = date(2027, 1, 14)  # a Thursday in January, inside fiscal year 2026 (ends
         ("the end of March", date(2027, 3, 31)),
         ("at the end of the contract term", date(2027, 3, 31)),
         ("the end of the fiscal year", date(2027, 3, 31)),
+        ("03/31/2027", date(2027, 3, 31)),
+        ("31/03/2027", date(2027, 3, 31)),
     ],
 )
 def test_each_way_of_writing_a_date_is_read(text: str, expected: date) -> None:
@@ -57,6 +59,10 @@ def test_each_way_of_writing_a_date_is_read(text: str, expected: date) -> None:
         ("9月末", date(2027, 9, 30)),  # the next September after the base
         ("12月末", date(2027, 12, 31)),
         ("1月10日", date(2028, 1, 10)),  # already past this year: next year's
+        ("本日付で解約", BASE),
+        ("即時解約", BASE),
+        ("effective immediately", BASE),
+        ("年内で", date(2027, 12, 31)),
     ],
 )
 def test_relative_dates_count_from_the_base(text: str, expected: date) -> None:
@@ -69,7 +75,9 @@ def test_the_fiscal_year_turns_on_april_first() -> None:
     assert parse_date("今年度末", date(2027, 4, 2)) == date(2028, 3, 31)
 
 
-@pytest.mark.parametrize("text", ["2027年2月30日", "13月1日で", "12月の件", "May I ask?", ""])
+@pytest.mark.parametrize(
+    "text", ["2027年2月30日", "13月1日で", "12月の件", "May I ask?", "", "本日はご連絡まで"]
+)
 def test_impossible_or_absent_dates_are_none(text: str) -> None:
     assert parse_date(text, BASE) is None
 

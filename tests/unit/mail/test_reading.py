@@ -199,3 +199,20 @@ def test_random_bytes_never_crash_the_reader() -> None:
         for _ in range(rng.randrange(1, 40)):
             data[rng.randrange(len(data))] = rng.randrange(256)
         assert read_mail(bytes(data)).message_id
+
+
+def test_a_newsletter_without_list_headers_is_not_answered() -> None:
+    body = (
+        "今月のセミナーのご案内です。\n\n----------\n配信停止はこちら https://news.example/stop\n"
+    )
+    head = HEAD.replace(b"In-Reply-To: <renewal.1@niigata-cci.example>\r\n", b"")
+    facts = read_mail(_mail(body, head=head))
+    assert (facts.intent, facts.reply_expected) == ("other", False)
+
+
+def test_a_reply_quoting_our_automatic_mail_is_still_the_customers() -> None:
+    body = (
+        "3月末で解約でお願いします。\n\n> このメールは送信専用です。\n> 解約期限は1月29日です。\n"
+    )
+    facts = read_mail(_mail(body))
+    assert (facts.intent, facts.reply_expected) == ("cancel_at_term_end", True)
