@@ -39,14 +39,16 @@ def read_body(message: Message) -> Body:
             break
         if part.is_multipart():
             continue
-        content_type = part.get_content_type()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        # One pass over the part's headers (compat32's get() scans them all each time).
+        fields = {key.lower(): str(value) for key, value in part.raw_items()}
+        content_type = _content_type(fields.get("content-type"))
+        disposition = fields.get("content-disposition", "").split(";")[0].strip().lower()
         if content_type not in ("text/plain", "text/html") or disposition == "attachment":
             notes.append(f"{content_type} part{' (attachment)' if disposition else ''} not read")
             continue
         if content_type == "text/plain" and plain:
             continue  # a second plain part (often a forwarded copy): the first one is the mail
-        text = _decode_part(part, notes)
+        text = _decode_part(part, content_type, fields.get("content-type", ""), notes)
         (plain if content_type == "text/plain" else html).append(text)
     if plain:
         return Body(plain[0].replace("\r\n", "\n"), tuple(notes))
@@ -57,7 +59,13 @@ def read_body(message: Message) -> Body:
     return Body("", tuple(notes))
 
 
-def _decode_part(part: Message, notes: list[str]) -> str:
+def _content_type(value: str | None) -> str:
+    """`type/subtype` in lower case; missing or malformed → text/plain (RFC 2045 5.2)."""
+    kind = (value or "").split(";")[0].strip().lower()
+    return kind if kind.count("/") == 1 else "text/plain"
+
+
+def _decode_part(part: Message, content_type: str, header: str, notes: list[str]) -> str:
     raw = part.get_payload(decode=True)
     if not isinstance(raw, bytes):
         payload = part.get_payload()
@@ -65,18 +73,17 @@ def _decode_part(part: Message, notes: list[str]) -> str:
     if len(raw) > MAX_TEXT_BYTES:
         notes.append(f"text part of {len(raw):,} bytes: read only the first {MAX_TEXT_BYTES:,}")
         raw = raw[:MAX_TEXT_BYTES]
-    label = _charset(part)
+    label = _charset(part, header)
     text, how = decode_bytes(raw, label)
-    notes.append(f"{part.get_content_type()} charset {label or 'undeclared'} read as {how}")
+    notes.append(f"{content_type} charset {label or 'undeclared'} read as {how}")
     return text
 
 
 _CHARSET = re.compile(r'charset\s*=\s*"?([^";\s]+)', re.IGNORECASE)
 
 
-def _charset(part: Message) -> str | None:
+def _charset(part: Message, content_type: str) -> str | None:
     """The charset parameter, read directly (compat32's own parameter parsing is slow)."""
-    content_type = str(part.get("Content-Type") or "")
     if "*" in content_type:  # RFC 2231 parameters: the full parser
         return part.get_content_charset()
     found = _CHARSET.search(content_type)

@@ -125,7 +125,12 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
     """The text and how it was decoded; never raises (a wrong or missing label is guessed)."""
     codec = codec_for(label)
     if b"\x1b$" in data or b"\x1b(" in data:
-        # Escape sequences say ISO-2022-JP whatever the label (or none) says.
+        # Escape sequences say ISO-2022-JP whatever the label (or none) says. Python's codec
+        # (fast) reads plain JIS X 0208; Outlook's NEC/IBM rows need the CP932 pairs.
+        try:
+            return data.decode("iso2022_jp"), "iso-2022-jp"
+        except UnicodeDecodeError:
+            pass
         return iso2022jp_to_cp932(data).decode("cp932", "replace"), "iso-2022-jp (cp932 pairs)"
     if codec in _SINGLE_BYTE_LATIN and _looks_utf8(data):
         # A Latin label on UTF-8 bytes (a mailer's default left in place): Latin would "work".

@@ -9,6 +9,7 @@ from email.utils import getaddresses
 
 from mail.authresults import AuthResultsError, parse_auth_results
 from mail.charsets import decode_header
+from mail.words import Words
 
 _AUTO_SUBJECT = re.compile(
     r"自動応答|自動返信|自動送信|不在(?:通知|のお知らせ|です|にします|につき|期間|中)|休暇中|"
@@ -75,20 +76,19 @@ def _domain(address: str) -> str:
 
 
 # Footers only machine-sent mail carries: a newsletter's unsubscribe line, a no-reply notice.
-_MACHINE_TEXT = re.compile(
+_MACHINE_TEXT = Words(
     r"配信停止|配信解除|配信を停止|メールマガジン|メルマガ|購読(?:を)?解除|"
     r"(?:この|本)メール(?:アドレス)?は(?:送信専用|配信専用|自動(?:送信|配信))|送信専用(?:の)?(?:アドレス|メール)|"
     r"ご返信(?:いただいても|されても)|返信(?:は)?(?:できません|しないで)|"
-    r"\bunsubscribe\b|do\s+not\s+reply|this\s+(?:is\s+an?\s+)?(?:automated|auto-generated)\s+(?:message|e-?mail)|"
-    r"\bnewsletter\b",
-    re.IGNORECASE,
+    r"unsubscribe|do\s+not\s+reply|this\s+(?:is\s+an?\s+)?(?:automated|auto-generated)\s+(?:message|e-?mail)|"
+    r"newsletter",
 )
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|返信)\s*[:：]", re.IGNORECASE)
 
 
 def machine_text(body: str, subject: str, in_reply_to: str | None) -> tuple[str | None, str]:
     """Machine mail told by its text alone: an automatic answer, or a newsletter or notice."""
-    found = _MACHINE_TEXT.search(body)
+    found = _MACHINE_TEXT.search(body.lower())
     if found is None:
         return None, ""
     if in_reply_to or _REPLY_SUBJECT.match(subject):

@@ -24,6 +24,12 @@ _QUOTE_HEADERS = re.compile(
     )""",
     re.VERBOSE | re.MULTILINE | re.IGNORECASE,
 )
+# What any quote header above contains: without one, the costly search is skipped.
+_QUOTE_HINT = re.compile(
+    r"wrote|writes|のメール|書きました|original|forward|元のメッセージ|転送|reply|_{10}|差出人|from|"
+    r"^\s*(?:19|20)\d\d[年/.\-]",
+    re.MULTILINE,  # searched in the lower-cased text: IGNORECASE slows the Japanese
+)
 _QUOTED_LINE = re.compile(r"^[ \t]*[>＞|｜]")
 # A signature's fence: `-- `, or a line of one repeated rule character.
 _SIG_FENCE = re.compile(r"^\s*(?:--\s*|([-=_*~#━─═＝＊－―‐・※◆◇■□☆★+])\1{5,}.*)$")
@@ -47,7 +53,7 @@ def strip_reply(text: str) -> Stripped:
     """Cut quoted and forwarded text and the signature; keep what the customer wrote."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     quoted: list[str] = []
-    header = _QUOTE_HEADERS.search(text)
+    header = _QUOTE_HEADERS.search(text) if _QUOTE_HINT.search(text.lower()) else None
     if header is not None and text[: header.start()].strip():
         quoted.append(text[header.start() :])
         text = text[: header.start()]
