@@ -117,7 +117,12 @@ def is_english(text: str) -> bool:
 def read_content(subject: str, text: str, base: date) -> ContentReading:
     """The intent and requested date of what the customer wrote (quotes already stripped)."""
     notes: list[str] = []
+    replying = _PREFIX.match(unicodedata.normalize("NFKC", subject)) is not None
     subject = _ENCODED_REMNANT.sub(" ", _strip_subject_prefixes(subject))
+    if replying and _asks_nothing(text, base):
+        # 「Re: 解約」「承知しました」: the subject is the earlier mail's, not a new request.
+        notes.append("a reply whose own words ask nothing: its subject is not read")
+        subject = ""
     words = normalize(f"{subject}\n{text}")
     lowered = words.lower()
     cancel = _CANCEL.search(lowered)
@@ -243,6 +248,18 @@ _ENCODED_REMNANT = re.compile(r"=\?[^?\s]*\?[bqBQ]\?[^?\s]*\?=")
 _PREFIX = re.compile(
     r"^\s*(?:(?:re|fw|fwd|aw|wg|返信|転送)\s*(?:\[\d+\])?\s*[:：]\s*)+", re.IGNORECASE
 )
+
+
+def _asks_nothing(text: str, base: date) -> bool:
+    """No request, question, refund or date in these words."""
+    lowered = normalize(text).lower()
+    return not (
+        _CANCEL.search(lowered)
+        or _REFUND.search(lowered)
+        or _QUESTION.search(lowered)
+        or _REQUEST_VERB.search(lowered)
+        or find_dates(lowered, base, normalized=True)
+    )
 
 
 def _strip_subject_prefixes(subject: str) -> str:

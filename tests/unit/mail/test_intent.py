@@ -87,3 +87,11 @@ def test_full_width_reply_prefixes_are_dropped_from_the_subject() -> None:
 def test_english_is_mostly_latin_letters() -> None:
     assert is_english("Please cancel our contract (NIG-000106).")
     assert not is_english("解約をお願いします。NIG-000106")
+
+
+def test_a_reply_that_asks_nothing_is_not_taken_for_its_subject() -> None:
+    assert (
+        read_content("Re: 解約の件", "承知しました。ありがとうございます。", BASE).intent == "other"
+    )
+    reading = read_content("Re: 解約の件", "3月末でお願いします。", BASE)
+    assert (reading.intent, reading.requested_date) == ("cancel_at_term_end", date(2027, 3, 31))
