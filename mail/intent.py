@@ -104,14 +104,15 @@ class ContentReading:
     notified: date | None = None  # R13: the date of the change notice the mail refers to
 
 
-_LATIN = re.compile(r"[A-Za-z]")
-_OTHER_LETTERS = re.compile(r"[^\x00-\x7f\W\d_]")
+_NOT_LATIN_BYTES = bytes(b for b in range(128) if not chr(b).isalpha())
 
 
 def is_english(text: str) -> bool:
     """Mostly Latin letters: the customer wrote English (SPEC "Chat contract")."""
-    latin = len(_LATIN.findall(text))
-    return latin > 0 and latin >= 3 * len(_OTHER_LETTERS.findall(text))
+    ascii_only = text.encode("ascii", "ignore")
+    latin = len(ascii_only.translate(None, _NOT_LATIN_BYTES))
+    # Every other character counts against English (kana, kanji and 、。 alike).
+    return latin > 0 and latin >= 3 * (len(text) - len(ascii_only))
 
 
 def read_content(subject: str, text: str, base: date) -> ContentReading:

@@ -235,8 +235,12 @@ def _written_at(written: datetime | None, received: datetime, notes: list[str]) 
     return received
 
 
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
+
+
 def _customer_id(*texts: str, notes: list[str]) -> str | None:
     """The first customer ID written in the (NFKC-normalised) texts, normalised."""
+    texts = tuple(text for text in texts if _SIX_DIGITS.search(text))  # the cheap scan first
     for match in (m for text in texts for m in _CUSTOMER_ID.finditer(text)):
         found = normalize_customer_id(f"{match[1]}-{match[2]}")
         if found is not None:
