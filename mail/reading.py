@@ -236,16 +236,26 @@ def _written_at(written: datetime | None, received: datetime, notes: list[str]) 
 
 
 _SIX_DIGITS = re.compile(r"[0-9]{6}")
+_ID_LABEL = re.compile(r"ID|お客様|顧客|契約者|会員|利用者|customer|account", re.IGNORECASE)
 
 
 def _customer_id(*texts: str, notes: list[str]) -> str | None:
-    """The first customer ID written in the (NFKC-normalised) texts, normalised."""
+    """The customer ID written in the (NFKC-normalised) texts, normalised: the first one named
+    as an ID (お客様ID：…), else the first of that shape (an invoice number can look alike)."""
     texts = tuple(text for text in texts if _SIX_DIGITS.search(text))  # the cheap scan first
-    for match in (m for text in texts for m in _CUSTOMER_ID.finditer(text)):
-        found = normalize_customer_id(f"{match[1]}-{match[2]}")
-        if found is not None:
-            notes.append(f"customer ID {found} written as {match[0]!r}")
-            return found
+    first: tuple[str, str] | None = None
+    for text in texts:
+        for match in _CUSTOMER_ID.finditer(text):
+            found = normalize_customer_id(f"{match[1]}-{match[2]}")
+            if found is None:
+                continue
+            if _ID_LABEL.search(text[max(0, match.start() - 12) : match.start()]):
+                notes.append(f"customer ID {found} written as {match[0]!r}")
+                return found
+            first = first or (found, match[0])
+    if first is not None:
+        notes.append(f"customer ID {first[0]} written as {first[1]!r}")
+        return first[0]
     return None
 
 

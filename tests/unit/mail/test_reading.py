@@ -216,3 +216,11 @@ def test_a_reply_quoting_our_automatic_mail_is_still_the_customers() -> None:
     )
     facts = read_mail(_mail(body))
     assert (facts.intent, facts.reply_expected) == ("cancel_at_term_end", True)
+
+
+def test_an_id_named_as_the_customers_wins_over_an_invoice_number() -> None:
+    facts = read_mail(
+        _mail("請求書番号INV-202701の件です。\nお客様ID：nig000123\n3月末で解約します。")
+    )
+    assert facts.customer_id == "NIG-000123"
+    assert read_mail(_mail("ABC-123456\n解約します")).customer_id == "ABC-123456"
