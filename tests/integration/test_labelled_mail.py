@@ -42,7 +42,12 @@ def test_every_mail_of_our_corpus_is_read_as_labelled() -> None:
     assert score.unwanted_replies == []
 
 
-@pytest.mark.parametrize("folder", OTHERS, ids=lambda folder: folder.name)
+HELD_OUT = [pytest.param(folder, id=folder.name) for folder in OTHERS] or [
+    pytest.param(None, id="none", marks=pytest.mark.skip(reason="no tests/data/mail_* folder yet"))
+]
+
+
+@pytest.mark.parametrize("folder", HELD_OUT)
 def test_a_held_out_folder_meets_the_targets(folder: Path) -> None:
     score = _score(folder, read_folder(folder))
     assert score.unwanted_replies == []
