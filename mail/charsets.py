@@ -92,9 +92,7 @@ def iso2022jp_to_cp932(data: bytes) -> bytes:
             if mode == "other" or not 0x21 <= j2 <= 0x7E:
                 out += "〓".encode("cp932")
             else:
-                s1 = ((j1 + 1) >> 1) + (0x70 if j1 <= 0x5E else 0xB0)
-                s2 = j2 + 31 + (1 if j2 + 31 >= 127 else 0) if j1 & 1 else j2 + 126
-                out += bytes((s1, s2))
+                out += _pair_to_cp932(j1, j2)
             i += 2
             continue
         if mode == "kana" and 0x21 <= byte <= 0x5F:
@@ -103,6 +101,28 @@ def iso2022jp_to_cp932(data: bytes) -> bytes:
             out.append(byte)
         i += 1
     return bytes(out)
+
+
+def _pair_to_cp932(j1: int, j2: int) -> bytes:
+    """One JIS X 0208 pair as Shift_JIS (the arithmetic in shared/notes/mail-servers.md)."""
+    s1 = ((j1 + 1) >> 1) + (0x70 if j1 <= 0x5E else 0xB0)
+    if j1 & 1:
+        return bytes((s1, j2 + 0x1F + (1 if j2 + 0x1F >= 0x7F else 0)))
+    return bytes((s1, j2 + 0x7E))
+
+
+def _nec_pair(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a JIS pair Python rejects, read as Windows does (CP932)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    pair = error.object[error.start : error.end]
+    if len(pair) == 2 and all(0x21 <= byte <= 0x7E for byte in pair):
+        return _pair_to_cp932(pair[0], pair[1]).decode("cp932", "replace"), error.end
+    return "\ufffd", error.end
+
+
+_NEC_PAIRS = "otasuke-iso2022jp-nec"
+codecs.register_error(_NEC_PAIRS, _nec_pair)
 
 
 def codec_for(label: str | None) -> str | None:
@@ -126,11 +146,11 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
     codec = codec_for(label)
     if b"\x1b$" in data or b"\x1b(" in data:
         # Escape sequences say ISO-2022-JP whatever the label (or none) says. Python's codec
-        # (fast) reads plain JIS X 0208; Outlook's NEC/IBM rows need the CP932 pairs.
-        try:
-            return data.decode("iso2022_jp"), "iso-2022-jp"
-        except UnicodeDecodeError:
-            pass
+        # (fast) reads JIS X 0208 and hands each pair it rejects (Outlook's NEC/IBM rows) to
+        # _nec_pair; anything stranger goes through the byte-by-byte conversion.
+        text = data.decode("iso2022_jp", _NEC_PAIRS)
+        if "\ufffd" not in text:
+            return text, "iso-2022-jp (NEC/IBM rows as CP932)"
         return iso2022jp_to_cp932(data).decode("cp932", "replace"), "iso-2022-jp (cp932 pairs)"
     if codec in _SINGLE_BYTE_LATIN and _looks_utf8(data):
         # A Latin label on UTF-8 bytes (a mailer's default left in place): Latin would "work".

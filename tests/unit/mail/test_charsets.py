@@ -26,6 +26,7 @@ def test_escape_sequences_win_over_a_missing_or_wrong_label() -> None:
 
 def test_half_width_katakana_in_iso2022jp() -> None:
     assert iso2022jp_to_cp932(b"\x1b(I6E\x1b(B").decode("cp932") == "ｶﾅ"
+    assert decode_bytes(b"\x1b$B2rLs\x1b(I6E\x1b(B", "ISO-2022-JP")[0] == "解約ｶﾅ"
 
 
 def test_a_shift_jis_label_is_read_as_cp932() -> None:
