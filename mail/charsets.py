@@ -51,6 +51,7 @@ _JIS_LABELS = {"iso-2022-jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3",
 _UNDECLARED_TRIES = ("utf-8",)
 # What else customers' mailers plausibly send unlabelled; a free guess picks exotic code pages.
 _DETECTABLE = ("cp1252", "iso8859_15", "gb18030", "big5", "cp949", "koi8_r", "cp1251")
+_LONGEST_CHAR = 4  # bytes: a decode error this near the end is a character cut in two
 _DETECT_LIMIT = 64 * 1024  # charset detection looks at this much; enough to tell a charset
 # Labels under which valid multi-byte UTF-8 is far likelier than the Latin text they claim.
 _SINGLE_BYTE_LATIN = frozenset({"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"})
@@ -158,15 +159,18 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
     if codec is not None:
         try:
             return data.decode(codec), codec
-        except UnicodeDecodeError:
-            pass  # a wrong label: guess below
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(data) - _LONGEST_CHAR:  # cut mid-character (a truncated part)
+                return data[: exc.start].decode(codec, "replace"), codec
+            # else a wrong label: guess below
     if not any(b > 0x7F for b in data):
         return data.decode("ascii"), codec or "ascii"
     for name in _UNDECLARED_TRIES:
         try:
             return data.decode(name), f"{name} (guessed)"
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(data) - _LONGEST_CHAR:
+                return data[: exc.start].decode(name, "replace"), f"{name} (guessed)"
     guess = _detect(data)
     if guess is not None:
         return guess

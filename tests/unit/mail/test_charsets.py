@@ -72,3 +72,11 @@ def test_raw_8bit_header_bytes_are_decoded() -> None:
 
 def test_a_broken_encoded_word_is_left_as_written() -> None:
     assert decode_header("=?UTF-8?B?!!!?=") == "=?UTF-8?B?!!!?="
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "cp932", "euc_jp"])
+def test_a_body_cut_in_the_middle_of_a_character_keeps_its_charset(codec: str) -> None:
+    data = ("3月末で解約します。" * 50).encode(codec)[:-1]
+    text, how = decode_bytes(data, codec)
+    assert text.startswith("3月末で解約します。3月末で")
+    assert "fallback" not in how

@@ -224,3 +224,8 @@ def test_an_id_named_as_the_customers_wins_over_an_invoice_number() -> None:
     )
     assert facts.customer_id == "NIG-000123"
     assert read_mail(_mail("ABC-123456\n解約します")).customer_id == "ABC-123456"
+
+
+def test_a_huge_utf8_part_cut_mid_character_is_still_read() -> None:
+    facts = read_mail(_mail("お世話になっております。3月末で解約します。\n" * 12_000))
+    assert facts.intent == "cancel_at_term_end"
