@@ -205,7 +205,9 @@ def _looks_utf8(data: bytes) -> bool:
 def _decoded(data: bytes, codec: str) -> str | None:
     try:
         return data.decode(codec)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - _LONGEST_CHAR:  # the sample's end cut a character
+            return data[: exc.start].decode(codec, "replace")
         return None
 
 

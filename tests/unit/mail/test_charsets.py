@@ -80,3 +80,9 @@ def test_a_body_cut_in_the_middle_of_a_character_keeps_its_charset(codec: str) -
     text, how = decode_bytes(data, codec)
     assert text.startswith("3月末で解約します。3月末で")
     assert "fallback" not in how
+
+
+def test_a_long_unlabelled_body_is_recognised_from_its_first_part() -> None:
+    text = "お世話になっております。3月末で解約をお願いします。" * 4000  # past the sample
+    for codec in ("cp932", "euc_jp"):
+        assert decode_bytes(text.encode(codec), None)[0] == text
