@@ -179,8 +179,10 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
 
 def _detect(data: bytes) -> tuple[str, str] | None:
     # CP932 and EUC-JP are by far the likeliest; strict decoding decides most bodies at once.
-    sample = data[:_DETECT_LIMIT]
-    fits = {name: text for name in ("cp932", "euc_jis_2004") if (text := _decoded(sample, name))}
+    sample, cut = data[:_DETECT_LIMIT], len(data) > _DETECT_LIMIT
+    fits = {
+        name: text for name in ("cp932", "euc_jis_2004") if (text := _decoded(sample, name, cut))
+    }
     if fits:
         # Both may decode; the right one reads as Japanese (kana), the wrong one as stray kanji.
         name = max(fits, key=lambda name: _kana_share(fits[name]))
@@ -202,11 +204,11 @@ def _looks_utf8(data: bytes) -> bool:
     return True
 
 
-def _decoded(data: bytes, codec: str) -> str | None:
+def _decoded(data: bytes, codec: str, cut: bool) -> str | None:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - _LONGEST_CHAR:  # the sample's end cut a character
+        if cut and exc.start >= len(data) - _LONGEST_CHAR:  # the sample's end cut a character
             return data[: exc.start].decode(codec, "replace")
         return None
 
