@@ -70,11 +70,12 @@ def _decode_part(part: Message, content_type: str, header: str, notes: list[str]
     if not isinstance(raw, bytes):
         payload = part.get_payload()
         raw = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
-    if len(raw) > MAX_TEXT_BYTES:
+    cut = len(raw) > MAX_TEXT_BYTES
+    if cut:
         notes.append(f"text part of {len(raw):,} bytes: read only the first {MAX_TEXT_BYTES:,}")
         raw = raw[:MAX_TEXT_BYTES]
     label = _charset(part, header)
-    text, how = decode_bytes(raw, label)
+    text, how = decode_bytes(raw, label, cut=cut)
     notes.append(f"{content_type} charset {label or 'undeclared'} read as {how}")
     return text
 

@@ -142,8 +142,11 @@ def codec_for(label: str | None) -> str | None:
         return None
 
 
-def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
-    """The text and how it was decoded; never raises (a wrong or missing label is guessed)."""
+def decode_bytes(data: bytes, label: str | None = None, *, cut: bool = False) -> tuple[str, str]:
+    """The text and how it was decoded; never raises (a wrong or missing label is guessed).
+
+    `cut`: the bytes were truncated, so the last character may be missing its end.
+    """
     codec = codec_for(label)
     if b"\x1b$" in data or b"\x1b(" in data:
         # Escape sequences say ISO-2022-JP whatever the label (or none) says. Python's codec
@@ -160,7 +163,7 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError as exc:
-            if exc.start >= len(data) - _LONGEST_CHAR:  # cut mid-character (a truncated part)
+            if cut and exc.start >= len(data) - _LONGEST_CHAR:  # cut mid-character
                 return data[: exc.start].decode(codec, "replace"), codec
             # else a wrong label: guess below
     if not any(b > 0x7F for b in data):
@@ -169,17 +172,17 @@ def decode_bytes(data: bytes, label: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(name), f"{name} (guessed)"
         except UnicodeDecodeError as exc:
-            if exc.start >= len(data) - _LONGEST_CHAR:
+            if cut and exc.start >= len(data) - _LONGEST_CHAR:
                 return data[: exc.start].decode(name, "replace"), f"{name} (guessed)"
-    guess = _detect(data)
+    guess = _detect(data, cut)
     if guess is not None:
         return guess
     return data.decode("cp932", "replace"), "cp932 (fallback, with replacements)"
 
 
-def _detect(data: bytes) -> tuple[str, str] | None:
+def _detect(data: bytes, cut: bool) -> tuple[str, str] | None:
     # CP932 and EUC-JP are by far the likeliest; strict decoding decides most bodies at once.
-    sample, cut = data[:_DETECT_LIMIT], len(data) > _DETECT_LIMIT
+    sample, cut = data[:_DETECT_LIMIT], cut or len(data) > _DETECT_LIMIT
     fits = {
         name: text for name in ("cp932", "euc_jis_2004") if (text := _decoded(sample, name, cut))
     }
