@@ -56,11 +56,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 2027/09/30, 2027-9-30, 2027.9.30, R9.3.31, H31/3/31
     (
         "ymd",
-        re.compile(
-            r"(?<![\d.])"
-            + _YEAR
-            + r"\s*[/.\-]\s*(?P<month>\d{1,2})\s*[/.\-]\s*(?P<day>\d{1,2})(?![\d])"
-        ),
+        re.compile(_YEAR + r"\s*[/.\-]\s*(?P<month>\d{1,2})\s*[/.\-]\s*(?P<day>\d{1,2})(?![\d])"),
     ),
     # 来年3月(末), 今年9月, 再来年3月
     (
@@ -99,11 +95,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "md",
         re.compile(
-            r"(?<![\d年/.\-])(?P<month>\d{1,2})\s*月\s*"
+            r"(?P<month>\d{1,2})\s*月\s*"
             r"(?:(?P<day>\d{1,2})\s*日|(?P<end>末日?|いっぱい|一杯|" + _BARE_MONTH_END + "))"
         ),
     ),
-    ("md", re.compile(r"(?<![\d/.\-])(?P<month>\d{1,2})/(?P<day>\d{1,2})(?![\d/])")),
+    ("md", re.compile(r"(?P<month>\d{1,2})/(?P<day>\d{1,2})(?![\d/])")),
     # English: March 31, 2027 · 31 March 2027 · end of March (2027)
     (
         "en_mdy",
@@ -149,7 +145,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 03/31/2027 (US) or 31/03/2027: day first when it cannot be a month
     (
         "dmy_or_mdy",
-        re.compile(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d{2})(?![\d])"),
+        re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d{2})(?![\d])"),
     ),
     # 本日付で, 即日, effective immediately: the day it was written
     (
@@ -170,11 +166,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "iso",
-        re.compile(r"(?<![\d])(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d])"),
+        re.compile(r"(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d])"),
     ),
 ]
 
 
+# What may not stand right before a match (a longer number, another date): checked in code, as
+# a lookbehind at a pattern's start would stop re from scanning for its first character.
+_DIGITS = "0123456789"
+_NOT_AFTER = {
+    index: _DIGITS + chars
+    for index, chars in ((2, "."), (8, "年/.-"), (9, "/.-"), (16, "/."), (19, ""))
+}
 # The guards are searched in the lower-cased text (no IGNORECASE: it slows the Japanese).
 _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 _END_OF = re.compile(r"\b(?:end|expir\w*)\s+of\b")
@@ -313,14 +316,18 @@ def find_dates(text: str, base: date, *, normalized: bool = False) -> list[DateM
     found: list[DateMention] = []
     lowered = normalized_text.lower()
     hits: dict[re.Pattern[str], bool] = {}
-    for guard, (kind, pattern) in zip(_GUARDS, _PATTERNS, strict=True):
+    for index, (guard, (kind, pattern)) in enumerate(zip(_GUARDS, _PATTERNS, strict=True)):
         hit = hits.get(guard)
         if hit is None:
             hit = hits[guard] = guard.search(lowered) is not None
         if not hit:
             continue
+        not_after = _NOT_AFTER.get(index, "")
         for match in pattern.finditer(normalized_text):
+            start = match.start()
             if not match[0].strip():
+                continue
+            if not_after and start > 0 and normalized_text[start - 1] in not_after:
                 continue
             value, relative = _value(kind, match, base)
             if value is None:

@@ -18,6 +18,7 @@ import codecs
 import quopri
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from email.message import Message
 
 from charset_normalizer import from_bytes
@@ -126,6 +127,7 @@ _NEC_PAIRS = "otasuke-iso2022jp-nec"
 codecs.register_error(_NEC_PAIRS, _nec_pair)
 
 
+@lru_cache(maxsize=256)
 def codec_for(label: str | None) -> str | None:
     """The Python codec to read a charset label with; None for no label or one we don't know."""
     if not label:

@@ -86,3 +86,9 @@ def test_a_full_date_wins_over_the_month_day_inside_it() -> None:
     mentions = find_dates("2027年3月31日と9月末", BASE)
     assert [m.value for m in mentions] == [date(2027, 3, 31), date(2027, 9, 30)]
     assert [m.relative for m in mentions] == [False, True]
+
+
+def test_a_date_inside_a_longer_number_is_no_date() -> None:
+    assert find_dates("注文番号 12027-03-31", BASE) == []
+    assert find_dates("口座 99/3/31/7", BASE) == []
+    assert [m.text for m in find_dates("2027年12月で", BASE)] == ["2027年12月"]
