@@ -18,8 +18,8 @@ import codecs
 import quopri
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from email.message import Message
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
