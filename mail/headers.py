@@ -49,6 +49,11 @@ class Headers:
         values = self._values.get(name.lower())
         return values[0] if values else None
 
+    def content_type(self) -> str:
+        """`type/subtype`, lower case; none or malformed → text/plain (RFC 2045 5.2)."""
+        kind = (self.get("Content-Type") or "").split(";")[0].strip().lower()
+        return kind if kind.count("/") == 1 else "text/plain"
+
     def all(self, name: str) -> list[str]:
         """Every value of a header, topmost first."""
         return self._values.get(name.lower(), [])
@@ -118,7 +123,7 @@ def _machine(
     if kind:
         notes.append(f"X-Otasuke-Kind: {kind.strip()} → our own mail")
         return "own"
-    content_type = message.get_content_type()
+    content_type = headers.content_type()
     if content_type == "multipart/report":
         report = (message.get_param("report-type") or "").lower()
         if report in ("delivery-status", ""):

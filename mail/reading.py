@@ -59,10 +59,12 @@ def read_mail_explained(
     except Exception as exc:  # compat32 is lenient; anything it still raises makes an empty mail
         notes.append(f"unparseable mail ({type(exc).__name__}: {exc}): read as empty")
         message = Message()
-    message = _with_boundary_found(message, raw, notes)
+    headers = Headers(message)
+    if headers.content_type().startswith("multipart/") and not message.is_multipart():
+        message = _with_boundary_found(message, raw, notes)
+        headers = Headers(message)
     if message.defects:
         notes.append("MIME defects: " + ", ".join(type(d).__name__ for d in message.defects[:5]))
-    headers = Headers(message)
     message_id = _message_id(headers, raw, notes)
     senders = _safe(lambda: addresses(headers, "From"), [])
     from_name, from_address = senders[0] if senders else ("", "")
@@ -136,8 +138,6 @@ _CONTENT_TYPE = re.compile(rb"^(content-type:[ \t]*multipart/[a-z]+)", re.IGNORE
 
 def _with_boundary_found(message: Message, raw: bytes, notes: list[str]) -> Message:
     """A multipart mail without its boundary parameter, re-read with the one its body uses."""
-    if message.get_content_maintype() != "multipart" or message.is_multipart():
-        return message
     head, _, body = raw.partition(b"\n\n") if b"\r\n\r\n" not in raw else raw.partition(b"\r\n\r\n")
     found = _BOUNDARY_LINE.search(body)
     if found is None:

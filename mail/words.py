@@ -26,22 +26,14 @@ class Words:
 
     def search(self, lowered: str) -> re.Match[str] | None:
         """The first match in `lowered` (the caller lower-cases once) that stands alone."""
-        for match in self.pattern.finditer(lowered):
+        match = self.pattern.search(lowered)  # no match, the usual case: one call into C
+        while match is not None:
             start, end = match.span()
             found = match[0]
-            if (
-                found[:1].isascii()
-                and start > 0
-                and _letter(found[0])
-                and _letter(lowered[start - 1])
-            ):
-                continue
-            if (
-                found[-1:].isascii()
-                and end < len(lowered)
-                and _letter(found[-1])
-                and _letter(lowered[end])
-            ):
-                continue
-            return match
+            inside = (start > 0 and _letter(found[0]) and _letter(lowered[start - 1])) or (
+                end < len(lowered) and _letter(found[-1]) and _letter(lowered[end])
+            )
+            if not inside:
+                return match
+            match = self.pattern.search(lowered, end)
         return None
