@@ -172,8 +172,16 @@ def _safe(read, default):  # type: ignore[no-untyped-def]
         return default
 
 
+_MAX_ID = 990
+
+
 def _message_id(headers: Headers, raw: bytes, notes: list[str]) -> str:
     found = _one_id(headers.get("Message-ID"))
+    if found and len(found) > _MAX_ID:
+        # RFC 5322 allows 998 characters a line; the request store keeps no more (a hostile one).
+        notes.append(f"Message-ID of {len(found):,} characters: stored as its SHA-256")
+        digest = hashlib.sha256(found.encode("utf-8", "surrogateescape")).hexdigest()
+        return f"<{digest}@otasuke.invalid>"
     if found:
         return found
     notes.append("no Message-ID: one made from the mail's bytes")

@@ -229,3 +229,11 @@ def test_an_id_named_as_the_customers_wins_over_an_invoice_number() -> None:
 def test_a_huge_utf8_part_cut_mid_character_is_still_read() -> None:
     facts = read_mail(_mail("お世話になっております。3月末で解約します。\n" * 12_000))
     assert facts.intent == "cancel_at_term_end"
+
+
+def test_an_overlong_message_id_is_kept_as_its_hash() -> None:
+    long_id = b"<" + b"x" * 5000 + b"@evil.example>"
+    head = HEAD.replace(b"<m1@yamada-kogyo.co.jp>", long_id)
+    facts = read_mail(_mail("解約します", head=head))
+    assert facts.message_id.endswith("@otasuke.invalid>")
+    assert len(facts.message_id) < 100
