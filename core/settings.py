@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     imap_password: SecretStr | None = None
     imap_tls: Tls = "implicit"
     imap_folder: str = "INBOX"
+    # Processed mail is moved here instead of staying in the folder flagged \Seen and $Otasuke.
+    imap_processed_folder: str | None = None
 
     smtp_host: str | None = None
     smtp_port: int | None = None

@@ -66,4 +66,7 @@ class MailCursor(Base):
     last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     # The first connection: a rescan after a UIDVALIDITY change skips mail older than this.
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # After a UIDVALIDITY change: UIDs below this are rescanned, skipping mail received before
+    # `first_seen_at` (the Message-ID dedup recognises what was read under the old UIDs).
+    rescan_below_uid: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -52,6 +52,7 @@ def upgrade() -> None:
     with op.batch_alter_table('mail_cursors', schema=None) as batch_op:
         # A cursor from before this revision: its first connection is taken to be now.
         batch_op.add_column(sa.Column('first_seen_at', sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()))
+        batch_op.add_column(sa.Column('rescan_below_uid', sa.BigInteger(), nullable=True))
         batch_op.alter_column('uidvalidity',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger(),
@@ -73,6 +74,7 @@ def downgrade() -> None:
                existing_type=sa.BigInteger(),
                type_=sa.INTEGER(),
                existing_nullable=False)
+        batch_op.drop_column('rescan_below_uid')
         batch_op.drop_column('first_seen_at')
 
     op.drop_table('leases')
