@@ -8,7 +8,7 @@ import logging
 import ssl
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from aioimaplib import IMAP4, IMAP4_SSL
@@ -27,6 +27,7 @@ T = TypeVar("T")
 # Processed mail keeps its place in INBOX with these flags (SPEC "The mailbox"): never deleted.
 PROCESSED_FLAGS = r"(\Seen $Otasuke)"
 BATCH = 50
+CLOCK_MARGIN = timedelta(minutes=2)
 # Enough to tell which mails need their body: the receipt time and the dedup key.
 _HEADS = "(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM SUBJECT)])"
 # PEEK: reading must not set \Seen before the mail is saved (issue 13).
@@ -216,6 +217,8 @@ class ImapSource:
         async with self._sessions() as session:
             cursor = await session.run_sync(inbound.cursor, self.mailbox)
         assert cursor is not None
+        # Dovecot makes mail delivered meanwhile visible at a NOOP, not at the SEARCH itself.
+        await self._call(client.noop())
         response = await self._call(
             client.uid_search("UID", f"{cursor.last_uid + 1}:*", charset=None)
         )
@@ -393,7 +396,9 @@ def _message_ids(heads: dict[int, FetchedMessage]) -> dict[int, str]:
 
 
 def _older(head: FetchedMessage, first_seen_at: datetime) -> bool:
-    return head.internal_date is not None and head.internal_date < first_seen_at
+    # INTERNALDATE has whole seconds and the server's clock: a margin, so that mail delivered
+    # just after the first connection is never taken for older (the dedup key covers overlap).
+    return head.internal_date is not None and head.internal_date < first_seen_at - CLOCK_MARGIN
 
 
 def _from_and_subject(header: bytes) -> tuple[str, str]:

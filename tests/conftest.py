@@ -183,3 +183,31 @@ def otasuke(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., 
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[object]:
+    """One private Dovecot for the session (tests/mailservers.py); each test adds its own user."""
+    from mailservers import Dovecot, DovecotUnavailable
+
+    try:
+        server = Dovecot()
+        server.start()
+    except DovecotUnavailable as exc:
+        _unavailable(str(exc))
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def own_dovecot() -> Iterator[object]:
+    """A Dovecot for this test alone: it may be stopped, killed and restarted."""
+    from mailservers import Dovecot, DovecotUnavailable
+
+    try:
+        server = Dovecot()
+        server.start()
+    except DovecotUnavailable as exc:
+        _unavailable(str(exc))
+    yield server
+    server.cleanup()
