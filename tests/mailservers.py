@@ -93,7 +93,7 @@ class Account:
         connection = self.imap()
         try:
             connection.select(folder, readonly=True)
-            status, data = connection.uid("FETCH", "1:*", "(FLAGS)")
+            _status, data = connection.uid("FETCH", "1:*", "(FLAGS)")
             found = {}
             for item in data:
                 if isinstance(item, bytes) and b"UID" in item:
@@ -134,7 +134,8 @@ class Dovecot:
         shutil.chown(mail, "nobody", "nogroup")
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-nodes", "-subj", "/CN=localhost",
+             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
              "-keyout", str(self.dir / "key.pem"), "-out", str(self.cert), "-days", "2"],
             check=True, capture_output=True,
         )  # fmt: skip
@@ -152,9 +153,10 @@ class Dovecot:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise DovecotUnavailable(f"dovecot exited: {self.log_tail()}")
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.imap_port), timeout=1
-            ) as probe:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.imap_port), timeout=1) as probe,
+            ):
                 if probe.recv(100).startswith(b"* OK"):
                     return
             time.sleep(0.02)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from core import inbound
 from core.db import async_session_factory, make_async_engine
 from core.models import InboundMail
 from mail.imap import ImapAccount, ImapSource
@@ -78,7 +76,9 @@ async def test_the_first_connection_starts_at_uidnext_and_old_mail_is_not_import
         await source.close()
     [only] = await stored(sessions)
     assert b"\xe8\xa7\xa3\xe7\xb4\x84" in only.raw or b"=?utf-8?" in only.raw
-    assert only.uid == 2 and only.uidvalidity > 0 and only.status == "pending"
+    assert only.uid == 2
+    assert only.uidvalidity > 0
+    assert only.status == "pending"
 
 
 async def test_a_mail_is_saved_before_it_is_marked_and_marked_seen_and_otasuke_once_taken_in(
@@ -100,7 +100,9 @@ async def test_a_mail_is_saved_before_it_is_marked_and_marked_seen_and_otasuke_o
     finally:
         await source.close()
     [only] = await stored(sessions)
-    assert only.status == "done" and only.outcome == "解約のお願い 1" and only.marked
+    assert only.status == "done"
+    assert only.outcome == "解約のお願い 1"
+    assert only.marked
 
 
 async def test_the_same_message_id_delivered_twice_is_stored_once(dovecot_server, sessions) -> None:
@@ -174,7 +176,9 @@ async def test_a_new_uidvalidity_rescans_the_folder_without_importing_anything_t
     assert [row.outcome for row in rows] == ["解約のお願い 1", "解約のお願い 2"]
     assert rows[1].uidvalidity == 12345
     flags = account.flags()
-    assert "$Otasuke" not in flags[1] and "$Otasuke" in flags[2] and "$Otasuke" in flags[3]
+    assert "$Otasuke" not in flags[1]
+    assert "$Otasuke" in flags[2]
+    assert "$Otasuke" in flags[3]
 
 
 async def test_a_uid_beyond_a_signed_32_bit_integer_is_stored(dovecot_server, sessions) -> None:
