@@ -317,12 +317,11 @@ class ImapSource:
         finally:
             for task in (push, stopped, lost):
                 task.cancel()
-        pushed = (
-            push.result() if push.done() and not push.cancelled() and not push.exception() else None
-        )
-        if self._lost.is_set() or (
-            pushed and any(b"BYE" in line for line in pushed.lines if isinstance(line, bytes))
-        ):
+        pushed: list[Any] = []
+        if push.done() and not push.cancelled() and push.exception() is None:
+            pushed = push.result()
+        bye = any(isinstance(line, bytes) and line.startswith(b"BYE") for line in pushed)
+        if self._lost.is_set() or bye:
             idle.cancel()  # after a BYE the IDLE task never ends (mail-servers.md)
             self._lost.set()
             raise SourceUnavailable("the server closed the connection")

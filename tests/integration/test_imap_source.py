@@ -4,39 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
 import pytest
+from mailtests import customer_mail as mail
+from mailtests import subject_of
 from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from core.db import async_session_factory, make_async_engine
 from core.models import InboundMail
 from mail.imap import ImapAccount, ImapSource
-from mail.processing import Outcome, process_due
+from mail.processing import process_due
 
 pytestmark = pytest.mark.asyncio
-
-
-def mail(n: int, *, message_id: bool = True) -> bytes:
-    """A customer's mail, numbered."""
-    message = EmailMessage()
-    message["From"] = f"customer{n}@example.jp"
-    message["To"] = "otasuke@example.jp"
-    message["Subject"] = f"解約のお願い {n}"
-    if message_id:
-        message["Message-ID"] = f"<m{n}.{id(message)}@example.jp>"
-    message.set_content(f"お世話になっております。{n}")
-    return bytes(message)
-
-
-def subject_of(session: Session, raw: bytes, received_at: datetime | None) -> Outcome:
-    """A handler that records the subject it read (the intake's stand-in for these mechanics)."""
-    from email import message_from_bytes
-    from email.policy import default
-
-    return Outcome("done", str(message_from_bytes(raw, policy=default)["Subject"]))
 
 
 @pytest.fixture
