@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
+from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from core import migrate
+from core.db import async_session_factory, make_async_engine, make_engine
 from mail.processing import Outcome
 
 
@@ -43,3 +48,22 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {check.__name__}")
         await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def async_sessions(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Async sessions on the database at `url` (disposed after the block)."""
+    engine = make_async_engine(url)
+    try:
+        yield async_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def migrated_sqlite(databases: Any) -> str:
+    """A new SQLite database at head: the reading mechanics do not depend on the backend."""
+    url = databases.new("sqlite")
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url

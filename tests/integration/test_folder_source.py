@@ -8,11 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from mailtests import customer_mail, eventually, subject_of
-from sqlalchemy import Engine, select
+from mailtests import async_sessions, customer_mail, eventually, migrated_sqlite, subject_of
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.db import async_session_factory, make_async_engine
 from core.models import InboundMail
 from mail.folder import FolderSource
 from mail.worker import MailWorker
@@ -21,10 +20,9 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
-async def sessions(fresh_engine: Engine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_async_engine(fresh_engine.url)
-    yield async_session_factory(engine)
-    await engine.dispose()
+async def sessions(databases) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with async_sessions(migrated_sqlite(databases)) as made:
+        yield made
 
 
 async def stored(sessions) -> list[InboundMail]:

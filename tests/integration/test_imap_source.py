@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from mailtests import async_sessions, migrated_sqlite, subject_of
 from mailtests import customer_mail as mail
-from mailtests import subject_of
 from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.db import async_session_factory, make_async_engine
 from core.models import InboundMail
 from mail.imap import ImapAccount, ImapSource
 from mail.processing import process_due
@@ -20,10 +19,17 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
-async def sessions(fresh_engine: Engine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_async_engine(fresh_engine.url)
-    yield async_session_factory(engine)
-    await engine.dispose()
+async def sessions(databases) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with async_sessions(migrated_sqlite(databases)) as made:
+        yield made
+
+
+@pytest.fixture
+async def sessions_on_each_backend(
+    fresh_engine: Engine,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with async_sessions(str(fresh_engine.url.render_as_string(hide_password=False))) as made:
+        yield made
 
 
 def source_for(account, sessions, tls: str = "none", **options) -> ImapSource:
@@ -161,18 +167,20 @@ async def test_a_new_uidvalidity_rescans_the_folder_without_importing_anything_t
     assert "$Otasuke" in flags[3]
 
 
-async def test_a_uid_beyond_a_signed_32_bit_integer_is_stored(dovecot_server, sessions) -> None:
+async def test_a_uid_beyond_a_signed_32_bit_integer_is_stored(
+    dovecot_server, sessions_on_each_backend
+) -> None:
     account = dovecot_server.add_user()
     account.append(mail(0))
     dovecot_server.doveadm(
         "mailbox", "update", "-u", account.user, "--min-next-uid", str(2**31 + 5), "INBOX"
     )
-    source = source_for(account, sessions)
+    source = source_for(account, sessions_on_each_backend)
     try:
         await source.fetch_new()
         account.append(mail(1))
         assert await source.fetch_new() == 1
     finally:
         await source.close()
-    [row] = await stored(sessions)
+    [row] = await stored(sessions_on_each_backend)
     assert row.uid >= 2**31 + 5

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from mailtests import customer_mail, eventually, subject_of
+from mailtests import async_sessions, customer_mail, eventually, migrated_sqlite, subject_of
 from sqlalchemy import Engine, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,10 +22,9 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
-async def sessions(fresh_engine: Engine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_async_engine(fresh_engine.url)
-    yield async_session_factory(engine)
-    await engine.dispose()
+async def sessions(databases) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with async_sessions(migrated_sqlite(databases)) as made:
+        yield made
 
 
 def worker_for(account, sessions, handle: Handler = subject_of, **options) -> MailWorker:
