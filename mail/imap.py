@@ -9,11 +9,14 @@ import ssl
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import default
 from typing import Any, TypeVar
 
 from aioimaplib import IMAP4, IMAP4_SSL
 from aioimaplib.aioimaplib import Command
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from core import inbound
 from core.settings import Settings
@@ -206,7 +209,8 @@ class ImapSource:
         if self._client is None or self._lost.is_set():
             await self.close()
             await self._connect()
-        assert self._client is not None
+        if self._client is None:
+            raise SourceUnavailable("not connected")
         return self._client
 
     # -- reading ----------------------------------------------------------------------------
@@ -216,7 +220,9 @@ class ImapSource:
         client = await self._connected()
         async with self._sessions() as session:
             cursor = await session.run_sync(inbound.cursor, self.mailbox)
-        assert cursor is not None
+        if cursor is None:  # removed behind our back: the next connection starts it afresh
+            await self.close()
+            raise SourceUnavailable("the mailbox's read position is missing")
         # Dovecot makes mail delivered meanwhile visible at a NOOP, not at the SEARCH itself.
         await self._call(client.noop())
         response = await self._call(
@@ -375,7 +381,7 @@ class ImapSource:
         return candidates
 
 
-def _open_cursor(session: Any, mailbox: str, uidvalidity: int, uidnext: int) -> None:
+def _open_cursor(session: Session, mailbox: str, uidvalidity: int, uidnext: int) -> None:
     cursor = inbound.cursor(session, mailbox)
     if cursor is None:
         # The first connection starts at UIDNEXT: years of old mail are not imported.
@@ -401,9 +407,6 @@ def _older(head: FetchedMessage, first_seen_at: datetime) -> bool:
 
 
 def _from_and_subject(header: bytes) -> tuple[str, str]:
-    from email.parser import BytesHeaderParser
-    from email.policy import default
-
     try:
         parsed = BytesHeaderParser(policy=default).parsebytes(header)
         return str(parsed.get("From", "")), str(parsed.get("Subject", ""))

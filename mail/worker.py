@@ -83,8 +83,15 @@ class MailWorker:
 
     async def pass_once(self) -> int:
         """Read new mail, take in what is stored, mark it on the server; → mails taken in."""
-        await self.source.fetch_new()
-        self._last_success = utcnow()
+        try:
+            await self.source.fetch_new()
+            self._last_success = utcnow()
+        finally:
+            # Mail already stored is taken in even while the mailbox cannot be read.
+            taken = await self._take_in_stored()
+        return taken
+
+    async def _take_in_stored(self) -> int:
         taken = 0
         while True:
             tally = await process_due(self._sessions, self._handle, retry_delay=self._retry_delay)
