@@ -14,7 +14,7 @@ from email.policy import default
 from typing import Any, TypeVar
 
 from aioimaplib import IMAP4, IMAP4_SSL
-from aioimaplib.aioimaplib import Command
+from aioimaplib.aioimaplib import AioImapException, Command
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -143,7 +143,10 @@ class ImapSource:
         response = await self._call(client.select(account.folder))
         if response.result != "OK":
             raise SourceUnavailable(f"cannot open {account.folder}: {_text(response.lines)}")
-        uidvalidity, uidnext = parse_select(response.lines)
+        try:
+            uidvalidity, uidnext = parse_select(response.lines)
+        except ValueError as exc:
+            raise SourceUnavailable(f"{account.folder}: {exc}") from None
         if uidnext is None:
             uidnext = (
                 max(
@@ -185,7 +188,10 @@ class ImapSource:
         finally:
             lost.cancel()
         if task in done:
-            return task.result()
+            try:
+                return task.result()
+            except AioImapException as exc:  # Abort, CommandTimeout…: the session is unusable
+                raise SourceUnavailable(f"{type(exc).__name__}: {exc}") from exc
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
