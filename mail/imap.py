@@ -147,14 +147,9 @@ class ImapSource:
             uidvalidity, uidnext = parse_select(response.lines)
         except ValueError as exc:
             raise SourceUnavailable(f"{account.folder}: {exc}") from None
-        if uidnext is None:
-            uidnext = (
-                max(
-                    parse_search((await self._call(client.uid_search("ALL", charset=None))).lines),
-                    default=0,
-                )
-                + 1
-            )
+        if uidnext is None:  # RFC 3501 requires it; a server that omits it: the highest UID + 1
+            every = await self._call(client.uid_search("ALL", charset=None))
+            uidnext = max(parse_search(every.lines), default=0) + 1
         async with self._sessions() as session, session.begin():
             await session.run_sync(_open_cursor, self.mailbox, uidvalidity, uidnext)
         self._uidvalidity = uidvalidity
@@ -185,6 +180,9 @@ class ImapSource:
             done, _ = await asyncio.wait(
                 {task, lost}, timeout=timeout or self._timeout, return_when=asyncio.FIRST_COMPLETED
             )
+        except asyncio.CancelledError:  # stopping: nothing may keep running behind us
+            task.cancel()
+            raise
         finally:
             lost.cancel()
         if task in done:
