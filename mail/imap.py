@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core import inbound
 from core.settings import Settings
+from core.staff_notices import tell_staff
 from mail.imap_parse import FetchedMessage, parse_fetch, parse_search, parse_select
 from mail.source import SourceUnavailable
 
@@ -109,6 +110,12 @@ class ImapSource:
         self._uidvalidity = 0
         # UIDs whose Message-ID was already stored (read before under other UIDs): to mark.
         self._duplicates: list[int] = []
+        # A mail the server cannot serve (Dovecot answers BYE and hangs up) must not block the
+        # rest: after a failed batch, mail is fetched one by one; one that fails 3 times is
+        # skipped (it stays in the mailbox) and staff are told.
+        self._one_by_one = False
+        self._failures: dict[tuple[int, int], int] = {}
+        self._skipped: set[tuple[int, int]] = set()
 
     # -- connection -------------------------------------------------------------------------
 
@@ -237,10 +244,12 @@ class ImapSource:
         new = 0
         for chunk in _chunks(uids, BATCH):
             new += await self._read(client, chunk, cursor)
+        self._one_by_one = False
         return new
 
     async def _read(self, client: IMAP4, uids: list[int], cursor: inbound.Cursor) -> int:
-        heads = await self._fetch(client, uids, _HEADS)
+        readable = [uid for uid in uids if (self._uidvalidity, uid) not in self._skipped]
+        heads = await self._fetch_each(client, readable, _HEADS)
         keys = _message_ids(heads)
         async with self._sessions() as session:
             stored = await session.run_sync(inbound.stored_keys, list(keys.values()))
@@ -254,7 +263,7 @@ class ImapSource:
                 self._duplicates.append(uid)
                 continue
             wanted.append(uid)
-        bodies = await self._fetch(client, wanted, _BODIES, per_mail_timeout=True) if wanted else {}
+        bodies = await self._fetch_each(client, wanted, _BODIES, per_mail_timeout=True)
         new = 0
         for uid in uids:
             body = bodies.get(uid)
@@ -274,6 +283,35 @@ class ImapSource:
                 # Saved per message (getmail6 re-reads everything after a crash otherwise).
                 await session.run_sync(inbound.advance_cursor, self.mailbox, self._uidvalidity, uid)
         return new
+
+    async def _fetch_each(
+        self, client: IMAP4, uids: list[int], items: str, *, per_mail_timeout: bool = False
+    ) -> dict[int, FetchedMessage]:
+        """FETCH `uids` together, or one by one after a failed batch to find the mail at fault."""
+        groups = [[uid] for uid in uids] if self._one_by_one else [uids] if uids else []
+        found: dict[int, FetchedMessage] = {}
+        for group in groups:
+            try:
+                found.update(
+                    await self._fetch(client, group, items, per_mail_timeout=per_mail_timeout)
+                )
+            except SourceUnavailable as exc:
+                if len(group) > 1:
+                    self._one_by_one = True
+                else:
+                    await self._failed(group[0], str(exc))
+                raise
+        return found
+
+    async def _failed(self, uid: int, error: str) -> None:
+        key = (self._uidvalidity, uid)
+        self._failures[key] = self._failures.get(key, 0) + 1
+        if self._failures[key] < inbound.MAX_ATTEMPTS:
+            return
+        self._skipped.add(key)
+        log.error("%s: UID %d cannot be fetched: skipped (%s)", self.mailbox, uid, error)
+        async with self._sessions() as session, session.begin():
+            await session.run_sync(_tell_unreadable, self.mailbox, self._uidvalidity, uid, error)
 
     async def _fetch(
         self, client: IMAP4, uids: list[int], items: str, *, per_mail_timeout: bool = False
@@ -396,6 +434,18 @@ def _open_cursor(session: Session, mailbox: str, uidvalidity: int, uidnext: int)
             mailbox, cursor.uidvalidity, uidvalidity, cursor.first_seen_at.isoformat(),
         )  # fmt: skip
         inbound.reset_cursor(session, mailbox, uidvalidity, uidnext)
+
+
+def _tell_unreadable(
+    session: Session, mailbox: str, uidvalidity: int, uid: int, error: str
+) -> None:
+    tell_staff(
+        session,
+        "mail_unreadable",
+        f"The mail with UID {uid} in {mailbox} could not be fetched "
+        f"{inbound.MAX_ATTEMPTS} times ({error}): it was skipped and stays in the mailbox.",
+        key=f"mail-unreadable:{mailbox}:{uidvalidity}:{uid}",
+    )
 
 
 def _message_ids(heads: dict[int, FetchedMessage]) -> dict[int, str]:

@@ -43,6 +43,7 @@ class MailWorker:
         lease_ttl: timedelta = LEASE_TTL,
         retry_delay: timedelta = inbound.RETRY_DELAY,
         dead_after: timedelta = DEAD_AFTER,
+        first_backoff: float = 1.0,
     ) -> None:
         self.source = source
         self._sessions = sessions
@@ -52,13 +53,14 @@ class MailWorker:
         self._lease_ttl = lease_ttl
         self._retry_delay = retry_delay
         self._dead_after = dead_after
+        self._first_backoff = first_backoff
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lease = f"mailbox:{source.mailbox}"
         self._last_success = utcnow()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Read until `stop`: connection trouble is retried with backoff, never fatal."""
-        backoff = 1.0
+        backoff = self._first_backoff
         try:
             while not stop.is_set():
                 try:
@@ -66,7 +68,7 @@ class MailWorker:
                         await _sleep(stop, self._wait)
                         continue
                     await self.pass_once()
-                    backoff = 1.0
+                    backoff = self._first_backoff
                     await self.source.wait_for_mail(self._wait, stop)
                 except (SourceUnavailable, OSError, TimeoutError, OperationalError) as exc:
                     # OperationalError: the database is unreachable for now; both come back.

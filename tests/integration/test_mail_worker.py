@@ -136,6 +136,35 @@ async def test_a_mail_that_always_fails_is_quarantined_after_3_attempts_and_the_
     assert "\\Seen" not in flags[2]
 
 
+async def test_a_mail_the_server_cannot_serve_is_skipped_after_3_tries_and_the_rest_go_on(
+    dovecot_server, sessions
+) -> None:
+    account = dovecot_server.add_user()
+    worker = worker_for(account, sessions, first_backoff=0.1)
+    await worker.source.fetch_new()  # the first connection: reading starts here
+    await worker.source.close()
+    for n in range(3):
+        account.append(customer_mail(n))
+    # Unreadable for Dovecot's mail process: it answers BYE to the FETCH and hangs up.
+    [second] = [
+        path
+        for path in (dovecot_server.dir / "mail" / account.user).glob("*/*,S=*")
+        if b"Message-ID: <m1." in path.read_bytes()
+    ]
+    second.chmod(0)
+    async with Running(worker):
+
+        async def others_in() -> bool:
+            return await outcomes(sessions) == ["解約のお願い 0", "解約のお願い 2"]
+
+        await eventually(others_in)
+    async with sessions() as session:
+        [notice] = list(await session.scalars(select(StaffNotice)))
+    assert notice.kind == "mail_unreadable"
+    assert "UID 2" in notice.text
+    assert "\\Seen" not in account.flags()[2]  # it stays in the mailbox for staff
+
+
 async def test_staff_are_told_once_when_the_mailbox_cannot_be_read_for_too_long(
     own_dovecot, sessions
 ) -> None:
