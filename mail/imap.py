@@ -268,6 +268,7 @@ class ImapSource:
         for uid in uids:
             body = bodies.get(uid)
             async with self._sessions() as session, session.begin():
+                await session.run_sync(inbound.commit_without_waiting)
                 if body is not None and body.literal is not None:
                     new += (
                         await session.run_sync(

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from core.intake import IntakeResult, take_in
 from core.settings import Settings
-from mail.processing import Outcome
+from mail.processing import Handler, Outcome
 from mail.reading import read_mail
 
 
-def intake_handler(settings: Settings) -> Callable[[Session, bytes, datetime | None], Outcome]:
+def intake_handler(settings: Settings) -> Handler:
     """Understand a raw mail and take it in; our own mail is recorded and never answered."""
 
     def handle(session: Session, raw: bytes, received_at: datetime | None) -> Outcome:

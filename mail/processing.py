@@ -49,6 +49,8 @@ async def process_due(
         ids = await session.run_sync(inbound.due, limit=limit)
     for mail_id in ids:
         async with sessions() as session, session.begin():
+            # Counted durably by the outcome's commit; a crash before that may undercount one.
+            await session.run_sync(inbound.commit_without_waiting)
             attempt = await session.run_sync(inbound.begin_attempt, mail_id)
         if attempt is None:
             continue
