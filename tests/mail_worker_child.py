@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from core.db import async_session_factory, make_async_engine
-from mail.imap import ImapAccount, ImapSource
+from mail.imap_source import ImapAccount, ImapSource
 from mail.processing import Outcome
 from mail.worker import MailWorker
 

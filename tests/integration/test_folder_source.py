@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import InboundMail
-from mail.folder import FolderSource
+from mail.folder_source import FolderSource
 from mail.worker import MailWorker
 
 pytestmark = pytest.mark.asyncio

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +12,9 @@ from mailtests import customer_mail as mail
 from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.errors import UserError
 from core.models import InboundMail
-from mail.imap import ImapAccount, ImapSource
+from mail.imap_source import ImapAccount, ImapSource
 from mail.processing import process_due
 
 pytestmark = pytest.mark.asyncio
@@ -36,11 +38,11 @@ def source_for(account, sessions, tls: str = "none", **options) -> ImapSource:
     server = account.server
     port = server.imaps_port if tls == "implicit" else server.imap_port
     return ImapSource(
-        ImapAccount("127.0.0.1", account.user, account.password, tls=tls, port=port, **options),
+        ImapAccount("127.0.0.1", account.user, account.password, tls=tls, port=port,
+                    ca_file=server.cert, **options),
         sessions,
         timeout=5,
-        ssl_context=server.ssl_context(),
-    )
+    )  # fmt: skip
 
 
 async def stored(sessions) -> list[InboundMail]:
@@ -116,6 +118,26 @@ async def test_tls_implicit_and_starttls_read_the_mailbox(dovecot_server, sessio
         assert await source.fetch_new() == 1
     finally:
         await source.close()
+
+
+async def test_a_server_certificate_no_ca_vouches_for_is_refused(dovecot_server, sessions) -> None:
+    account = dovecot_server.add_user()
+    source = ImapSource(
+        ImapAccount("127.0.0.1", account.user, account.password, tls="implicit",
+                    port=dovecot_server.imaps_port),
+        sessions, timeout=5,
+    )  # fmt: skip
+    try:
+        with pytest.raises(ssl.SSLCertVerificationError):
+            await source.fetch_new()
+    finally:
+        await source.close()
+
+
+async def test_a_ca_file_that_cannot_be_read_is_one_clear_error(tmp_path, sessions) -> None:
+    account = ImapAccount("127.0.0.1", "u", "p", ca_file=tmp_path / "missing.pem")
+    with pytest.raises(UserError, match="OTASUKE_IMAP_CA_FILE"):
+        ImapSource(account, sessions)
 
 
 async def test_with_a_processed_folder_taken_in_mail_is_moved_there_not_deleted(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db import async_session_factory, make_async_engine
 from core.models import Action, InboundMail, OutboxMail, Request
 from core.settings import load_settings
-from mail.imap import ImapAccount, ImapSource
+from mail.imap_source import ImapAccount, ImapSource
 from mail.intake import intake_handler
 from mail.worker import MailWorker
 

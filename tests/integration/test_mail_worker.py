@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import async_session_factory, make_async_engine
 from core.models import InboundMail, StaffNotice
-from mail.imap import ImapAccount, ImapSource
+from mail.imap_source import ImapAccount, ImapSource
 from mail.processing import Handler
 from mail.worker import MailWorker
 

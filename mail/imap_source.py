@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aioimaplib import IMAP4, IMAP4_SSL
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from core import inbound
+from core.errors import UserError
 from core.settings import Settings
 from core.staff_notices import tell_staff
 from mail.imap_parse import FetchedMessage, parse_fetch, parse_search, parse_select
@@ -49,6 +51,7 @@ class ImapAccount:
     port: int | None = None
     folder: str = "INBOX"
     processed_folder: str | None = None
+    ca_file: Path | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ImapAccount:
@@ -63,6 +66,7 @@ class ImapAccount:
             port=settings.imap_port,
             folder=settings.imap_folder,
             processed_folder=settings.imap_processed_folder,
+            ca_file=settings.imap_ca_file,
         )
 
     @property
@@ -103,7 +107,7 @@ class ImapSource:
         self.mailbox = account.mailbox
         self._sessions = sessions
         self._timeout = timeout
-        self._ssl = ssl_context
+        self._ssl = ssl_context or _verifying_context(account.ca_file)
         self._use_idle = use_idle
         self._client: IMAP4 | None = None
         self._lost = asyncio.Event()
@@ -128,7 +132,7 @@ class ImapSource:
             lost.set()
 
         if account.tls == "implicit":
-            context = self._ssl or ssl.create_default_context()
+            context = self._ssl
             client: IMAP4 = IMAP4_SSL(
                 account.host, account.effective_port, timeout=self._timeout, ssl_context=context
             )
@@ -172,7 +176,7 @@ class ImapSource:
         )
         if response.result != "OK":
             raise SourceUnavailable(f"STARTTLS refused: {_text(response.lines)}")
-        context = self._ssl or ssl.create_default_context()
+        context = self._ssl
         loop = asyncio.get_running_loop()
         protocol.transport = await self._call(
             loop.start_tls(protocol.transport, protocol, context, server_hostname=self.account.host)
@@ -435,6 +439,14 @@ def _open_cursor(session: Session, mailbox: str, uidvalidity: int, uidnext: int)
             mailbox, cursor.uidvalidity, uidvalidity, cursor.first_seen_at.isoformat(),
         )  # fmt: skip
         inbound.reset_cursor(session, mailbox, uidvalidity, uidnext)
+
+
+def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
+    """Certificates verified against `ca_file`, else the system's CAs; a bad file is refused."""
+    try:
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise UserError(f"OTASUKE_IMAP_CA_FILE: cannot use {ca_file} ({exc})") from None
 
 
 def _tell_unreadable(
