@@ -29,7 +29,7 @@ from core import migrate
 from core.db import async_session_factory, make_async_engine, make_engine
 from core.models import InboundMail, OutboxMail
 from core.settings import load_settings
-from mail.imap import ImapAccount, ImapSource
+from mail.imap_source import ImapAccount, ImapSource
 from mail.intake import intake_handler
 from mail.worker import MailWorker
 
