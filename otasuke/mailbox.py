@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db import async_session_factory, make_async_engine
 from core.migrate import open_engine
 from core.settings import Settings
-from mail.folder import FolderSource
-from mail.imap import Candidate, ImapAccount, ImapSource
+from mail.folder_source import FolderSource
+from mail.imap_source import Candidate, ImapAccount, ImapSource
 from mail.source import SourceUnavailable
 from mail.worker import MailWorker
 
