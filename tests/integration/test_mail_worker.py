@@ -83,7 +83,7 @@ async def test_the_worker_reconnects_after_the_server_goes_away(
     own_dovecot, sessions, signum
 ) -> None:
     account = own_dovecot.add_user()
-    async with Running(worker_for(account, sessions)):
+    async with Running(worker_for(account, sessions, first_backoff=0.2)):
         account.append(customer_mail(0))  # may arrive before the first connection: not read
         await asyncio.sleep(0.5)
         account.append(customer_mail(1))
@@ -93,7 +93,7 @@ async def test_the_worker_reconnects_after_the_server_goes_away(
 
         await eventually(first)
         own_dovecot.stop(signum)  # SIGTERM: every session gets BYE; SIGKILL: nothing at all
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(1.0)
         own_dovecot.start()
         account.append(customer_mail(2))
 
@@ -170,7 +170,7 @@ async def test_staff_are_told_once_when_the_mailbox_cannot_be_read_for_too_long(
 ) -> None:
     account = own_dovecot.add_user()
     own_dovecot.stop()
-    worker = worker_for(account, sessions, dead_after=timedelta(seconds=0))
+    worker = worker_for(account, sessions, dead_after=timedelta(seconds=0), first_backoff=0.1)
     async with Running(worker):
 
         async def told() -> bool:
@@ -178,7 +178,7 @@ async def test_staff_are_told_once_when_the_mailbox_cannot_be_read_for_too_long(
                 return bool(list(await session.scalars(select(StaffNotice))))
 
         await eventually(told, timeout=10)
-        await asyncio.sleep(3)  # more failed attempts: no more notices
+        await asyncio.sleep(1)  # more failed attempts: no more notices
     async with sessions() as session:
         [notice] = list(await session.scalars(select(StaffNotice)))
     assert notice.kind == "mailbox_dead"
