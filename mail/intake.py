@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.intake import IntakeResult, take_in
 from sqlalchemy.orm import Session
 
+from core.intake import IntakeResult, take_in
 from core.settings import Settings
 from mail.processing import Handler, Outcome
 from mail.reading import read_mail

@@ -11,6 +11,7 @@ from core.migrate import open_engine
 from core.settings import Settings
 from mail.folder_source import FolderSource
 from mail.imap_source import Candidate, ImapAccount, ImapSource
+from mail.intake import intake_handler
 from mail.source import SourceUnavailable
 from mail.worker import MailWorker
 
@@ -29,8 +30,6 @@ def mail_source(
 
 def mail_worker(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> MailWorker:
     """The mail worker of `otasuke run`: each stored mail read (mail.reading) and taken in."""
-    from mail.intake import intake_handler
-
     source = mail_source(settings, sessions)
     wait = (
         FOLDER_POLL_SECONDS if isinstance(source, FolderSource) else settings.poll_interval_seconds

@@ -1,4 +1,4 @@
-"""`make run` with nothing configured: a dropped .eml is read within seconds and queued."""
+"""`make run` with nothing configured: a dropped .eml is read within seconds, queued, acked."""
 
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ def test_a_mail_dropped_into_the_inbox_folder_is_read_moved_and_its_action_liste
             listed = [json.loads(line) for line in shown.stdout.splitlines()]
         assert len(listed) == 1, "the action was not queued"
         assert listed[0]["status"] == "pending"
+        outbox = tmp_path / "var" / "mail" / "outbox"
+        acks: list[bytes] = []
+        while not acks and time.monotonic() - dropped < 20:
+            time.sleep(0.2)
+            acks = [p.read_bytes() for p in outbox.glob("*.eml")] if outbox.is_dir() else []
+        [ack] = acks  # acknowledged, once, by the outbox sender
+        assert b"X-Otasuke-Kind: ack" in ack
+        assert b"customer1@example.jp" in ack
     finally:
         run.send_signal(signal.SIGTERM)
         output, _ = run.communicate(timeout=15)

@@ -12,7 +12,7 @@ from pathlib import Path
 from mailtests import customer_mail
 from sqlalchemy import Engine, func, select
 
-from core.models import InboundMail, MailCursor
+from core.models import InboundMail, MailCursor, OutboxMail, Request
 
 CHILD = Path(__file__).parents[1] / "mail_worker_child.py"
 MAILS = 30
@@ -47,7 +47,7 @@ def test_a_worker_killed_mid_batch_and_restarted_takes_every_mail_in_once(
 ) -> None:
     account = dovecot_server.add_user()
     url = fresh_engine.url.render_as_string(hide_password=False)
-    first = start(url, account, "subject")
+    first = start(url, account, "intake")
     try:
 
         def connected() -> bool:
@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_batch_and_restarted_takes_every_mail_in_once(
         first.kill()
         first.communicate(timeout=10)
     assert done_count(fresh_engine) < MAILS, "killed after the batch: nothing was interrupted"
-    second = start(url, account, "subject")
+    second = start(url, account, "intake")
     try:
 
         def all_done() -> bool:
@@ -80,9 +80,10 @@ def test_a_worker_killed_mid_batch_and_restarted_takes_every_mail_in_once(
         output, _ = second.communicate(timeout=15)
     assert second.returncode == 0, output
     with fresh_engine.connect() as connection:
-        rows = connection.execute(select(InboundMail.uid, InboundMail.outcome)).all()
-    assert sorted(outcome for _, outcome in rows) == sorted(
-        f"解約のお願い {n}" for n in range(MAILS)
-    )
-    assert len({uid for uid, _ in rows}) == MAILS
+        uids = connection.scalars(select(InboundMail.uid)).all()
+        requests = connection.scalars(select(Request.message_id)).all()
+        acks = connection.scalars(select(OutboxMail.to_address)).all()
+    assert len(set(uids)) == len(uids) == MAILS
+    assert len(set(requests)) == len(requests) == MAILS  # every effect in the database once
+    assert sorted(acks) == sorted(f"customer{n}@example.jp" for n in range(MAILS))
     assert all("$Otasuke" in flags for flags in account.flags().values())
