@@ -141,26 +141,27 @@ def advance_cursor(session: Session, folder: str, uidvalidity: int, uid: int) ->
     )
 
 
-def due(session: Session, now: datetime | None = None, limit: int = 50) -> list[int]:
-    """Stored mail waiting to be taken in, oldest first."""
+def due(session: Session, now: datetime | None = None, limit: int = 50) -> list[tuple[int, int]]:
+    """(id, attempts so far) of the stored mail waiting to be taken in, oldest first."""
     query = (
-        select(InboundMail.id)
+        select(InboundMail.id, InboundMail.attempts)
         .where(InboundMail.status == "pending", InboundMail.next_attempt_at <= (now or utcnow()))
         .order_by(InboundMail.id)
         .limit(limit)
     )
-    return list(session.scalars(query))
+    return [(row.id, row.attempts) for row in session.execute(query)]
 
 
-def begin_attempt(session: Session, mail_id: int) -> int | None:
-    """Count an attempt before it is made (a mail that kills the worker counts too): its number."""
-    return session.execute(
+def begin_attempts(session: Session, mail_ids: list[int]) -> dict[int, int]:
+    """Count an attempt before it is made (a mail that kills the worker counts too): id → number."""
+    rows = session.execute(
         update(InboundMail)
-        .where(InboundMail.id == mail_id, InboundMail.status == "pending")
+        .where(InboundMail.id.in_(mail_ids), InboundMail.status == "pending")
         .values(attempts=InboundMail.attempts + 1)
-        .returning(InboundMail.attempts)
+        .returning(InboundMail.id, InboundMail.attempts)
         .execution_options(synchronize_session=False)
-    ).scalar()
+    )
+    return {row.id: row.attempts for row in rows}
 
 
 def settle(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from mailtests import customer_mail
+from mailtests import async_sessions, customer_mail, migrated_sqlite, subject_of
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import inbound, leases
 from core.models import InboundMail, StaffNotice
+from mail.processing import process_due
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
@@ -35,11 +37,13 @@ def test_the_same_uid_or_the_same_message_id_is_stored_once(session: Session) ->
 
 def test_an_outcome_is_recorded_once_for_the_attempt_that_made_it(session: Session) -> None:
     mail_id = inbound.store(session, customer_mail(1), mailbox="m")
-    attempt = inbound.begin_attempt(session, mail_id)
+    attempt = inbound.begin_attempts(session, [mail_id]).get(mail_id)
     assert attempt == 1
     assert inbound.settle(session, mail_id, attempt, "done", "taken in") is not None
     assert inbound.settle(session, mail_id, attempt, "done", "again") is None
-    assert inbound.begin_attempt(session, mail_id) is None  # settled: no more attempts
+    assert (
+        inbound.begin_attempts(session, [mail_id]).get(mail_id) is None
+    )  # settled: no more attempts
     assert inbound.due(session) == []
 
 
@@ -48,12 +52,12 @@ def test_after_three_failures_a_mail_is_quarantined_and_staff_are_told_once(
 ) -> None:
     mail_id = inbound.store(session, customer_mail(1), mailbox="m")
     for n in (1, 2):
-        assert inbound.begin_attempt(session, mail_id) == n
+        assert inbound.begin_attempts(session, [mail_id]).get(mail_id) == n
         assert not inbound.record_failure(session, mail_id, "boom", now=T0)
         row = session.get_one(InboundMail, mail_id)
         assert row.next_attempt_at == T0 + inbound.RETRY_DELAY * n  # 1 then 2 minutes
         assert inbound.due(session, now=T0) == []
-    assert inbound.begin_attempt(session, mail_id) == 3
+    assert inbound.begin_attempts(session, [mail_id]).get(mail_id) == 3
     assert inbound.record_failure(session, mail_id, "boom", now=T0)
     row = session.get_one(InboundMail, mail_id)
     assert row.status == "quarantined"
@@ -75,3 +79,33 @@ def test_a_lease_has_one_holder_until_it_expires_or_is_released(session: Session
     assert not leases.acquire(session, "mailbox:x", "a", ttl, now=T0 + timedelta(seconds=120))
     leases.release(session, "mailbox:x", "b")
     assert leases.acquire(session, "mailbox:x", "a", ttl, now=T0 + timedelta(seconds=120))
+
+
+class Crash(BaseException):
+    """The worker process dying mid-batch (nothing after it runs, nothing is committed)."""
+
+
+def crashing(session, raw: bytes, received_at):
+    outcome = subject_of(session, raw, received_at)
+    if "落ちる" in outcome.text:
+        raise Crash
+    return outcome
+
+
+async def test_a_mail_that_kills_the_worker_mid_batch_is_quarantined_and_the_others_settle(
+    databases,
+) -> None:
+    async with async_sessions(migrated_sqlite(databases)) as sessions:
+        async with sessions() as session, session.begin():
+            for n, subject in enumerate(["一通目", "落ちるメール", "三通目"]):
+                await session.run_sync(
+                    inbound.store, customer_mail(n, subject=subject), mailbox="m"
+                )
+        for _ in range(4):  # the worker restarted after each death
+            with contextlib.suppress(Crash):
+                await process_due(sessions, crashing, retry_delay=timedelta(0))
+        async with sessions() as session:
+            rows = list(await session.scalars(select(InboundMail).order_by(InboundMail.id)))
+    assert [row.status for row in rows] == ["done", "quarantined", "done"]
+    assert [row.attempts for row in rows] == [2, 4, 2]  # the batch's first attempt, then alone
+    assert "the worker stopped while reading it, 3 times" in (rows[1].last_error or "")
