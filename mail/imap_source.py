@@ -270,24 +270,26 @@ class ImapSource:
         bodies = await self._fetch_each(client, wanted, _BODIES, per_mail_timeout=True)
         new = 0
         for uid in uids:
-            body = bodies.get(uid)
             async with self._sessions() as session, session.begin():
                 await session.run_sync(inbound.commit_without_waiting)
-                if body is not None and body.literal is not None:
-                    new += (
-                        await session.run_sync(
-                            inbound.store,
-                            body.literal,
-                            mailbox=self.mailbox,
-                            uidvalidity=self._uidvalidity,
-                            uid=uid,
-                            received_at=body.internal_date,
-                        )
-                        is not None
-                    )
+                new += await self._store(session, uid, bodies.get(uid))
                 # Saved per message (getmail6 re-reads everything after a crash otherwise).
                 await session.run_sync(inbound.advance_cursor, self.mailbox, self._uidvalidity, uid)
         return new
+
+    async def _store(self, session: AsyncSession, uid: int, body: FetchedMessage | None) -> bool:
+        """Store one fetched mail (in the caller's transaction); False: none, or known already."""
+        if body is None or body.literal is None:
+            return False
+        stored = await session.run_sync(
+            inbound.store,
+            body.literal,
+            mailbox=self.mailbox,
+            uidvalidity=self._uidvalidity,
+            uid=uid,
+            received_at=body.internal_date,
+        )
+        return stored is not None
 
     async def _fetch_each(
         self, client: IMAP4, uids: list[int], items: str, *, per_mail_timeout: bool = False
@@ -414,17 +416,8 @@ class ImapSource:
                     else {}
                 )
                 for uid, body in bodies.items():
-                    if body.literal is None:
-                        continue
                     async with self._sessions() as session, session.begin():
-                        await session.run_sync(
-                            inbound.store,
-                            body.literal,
-                            mailbox=self.mailbox,
-                            uidvalidity=self._uidvalidity,
-                            uid=uid,
-                            received_at=body.internal_date,
-                        )
+                        await self._store(session, uid, body)
         return candidates
 
 
