@@ -269,12 +269,15 @@ class ImapSource:
             wanted.append(uid)
         bodies = await self._fetch_each(client, wanted, _BODIES, per_mail_timeout=True)
         new = 0
-        for uid in uids:
-            async with self._sessions() as session, session.begin():
-                await session.run_sync(inbound.commit_without_waiting)
-                new += await self._store(session, uid, bodies.get(uid))
+        async with self._sessions() as session:
+            for uid in uids:
                 # Saved per message (getmail6 re-reads everything after a crash otherwise).
-                await session.run_sync(inbound.advance_cursor, self.mailbox, self._uidvalidity, uid)
+                async with session.begin():
+                    await session.run_sync(inbound.commit_without_waiting)
+                    new += await self._store(session, uid, bodies.get(uid))
+                    await session.run_sync(
+                        inbound.advance_cursor, self.mailbox, self._uidvalidity, uid
+                    )
         return new
 
     async def _store(self, session: AsyncSession, uid: int, body: FetchedMessage | None) -> bool:
