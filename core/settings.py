@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     imap_password: SecretStr | None = None
     imap_tls: Tls = "implicit"
     imap_folder: str = "INBOX"
+    # Processed mail is moved here instead of staying in the folder flagged \Seen and $Otasuke.
+    imap_processed_folder: str | None = None
+    # A private CA for the IMAP server's certificate; none → the system's CAs.
+    imap_ca_file: Path | None = None
 
     smtp_host: str | None = None
     smtp_port: int | None = None

@@ -17,10 +17,11 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: the outbox sender (the mail worker, scheduler and bot: their issues)."""
+    """The workers to run: the mail reader and the outbox sender (scheduler, bot: their issues)."""
+    from otasuke.mailbox import mail_worker
     from otasuke.mailing import outbox_worker
 
-    return [outbox_worker(settings, sessions)]
+    return [mail_worker(settings, sessions), outbox_worker(settings, sessions)]
 
 
 def prepare_database(settings: Settings) -> None:

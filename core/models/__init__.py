@@ -4,6 +4,8 @@ from core.models.audit import AuditEntry
 from core.models.base import Base, utcnow
 from core.models.chat import ChatLink, ChatMessage, Staff
 from core.models.customers import Contract, ContractPeriod, Customer, Payment
+from core.models.inbound import InboundMail
+from core.models.leases import Lease
 from core.models.mail import Alert, MailCursor, OutboxMail
 from core.models.notices import Notice
 from core.models.queue import Action, Request
@@ -19,6 +21,8 @@ __all__ = [
     "Contract",
     "ContractPeriod",
     "Customer",
+    "InboundMail",
+    "Lease",
     "MailCursor",
     "Notice",
     "OutboxMail",
