@@ -5,7 +5,7 @@ from core.models.base import Base, utcnow
 from core.models.chat import ChatLink, ChatMessage, Staff
 from core.models.customers import Contract, ContractPeriod, Customer, Payment
 from core.models.mail import Alert, MailCursor, OutboxMail
-from core.models.notices import Notice
+from core.models.notices import Notice, UtmReturn
 from core.models.queue import Action, Request
 from core.models.staff import StaffNotice
 
@@ -26,5 +26,6 @@ __all__ = [
     "Request",
     "Staff",
     "StaffNotice",
+    "UtmReturn",
     "utcnow",
 ]
