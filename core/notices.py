@@ -31,7 +31,8 @@ from core.templates import RenderedMail, render_mail
 LEASE = timedelta(minutes=5)
 BATCH = 200
 
-Progress = Callable[[int], None]
+# Called after each batch with (notices handled so far, notices to handle).
+Progress = Callable[[int, int], None]
 
 
 def render_notice(notice: PlannedNotice) -> RenderedMail:
@@ -132,7 +133,7 @@ def send_due(
         with sessions.begin() as session:
             deliver(session, claimed, me=me, now=now, report=report)
         if progress:
-            progress(len(batch))
+            progress(start + len(batch), len(pending))
     return report
 
 

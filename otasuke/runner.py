@@ -17,8 +17,10 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: none yet (the mail worker, scheduler and bot come with their issues)."""
-    return []
+    """The workers to run: the scheduler (the mail worker and bot come with their issues)."""
+    from scheduler.sweeper import NoticeScheduler
+
+    return [NoticeScheduler(settings)]
 
 
 def prepare_database(settings: Settings) -> None:

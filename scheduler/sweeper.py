@@ -1,0 +1,132 @@
+"""The scheduler worker: APScheduler 3.x on `otasuke run`'s loop, driving core's sweeps.
+
+The daily sweep runs at start (catch-up: what is due comes from the database, never from
+replayed runs) and each morning; the alert sweep every minute. Exactly once is the database's
+doing (core.notices): two `otasuke run` on one database are safe, and the job store is only
+memory (shared/notes/scheduler-and-claims.md §2: it cannot be shared between processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from core.db import make_engine, session_factory
+from core.models import utcnow
+from core.settings import Settings
+from core.sweep import alert_sweep, daily_sweep
+from knowledge.rules.calendar import jst_date
+
+log = logging.getLogger(__name__)
+
+# APScheduler's default grace is 1 s: a loop that stalls across 07:00 would skip the day
+# (the note, §2). A late sweep is still right: it sends what is due by today.
+DAILY_GRACE_SECONDS = 6 * 3600
+ALERT_GRACE_SECONDS = 60
+
+Job = Callable[[threading.Event], object]
+
+
+class NoticeScheduler:
+    """A worker (core.workers.Worker) running the daily sweep and the one-minute alert sweep."""
+
+    name = "scheduler"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        daily: Job | None = None,
+        alerts: Job | None = None,
+        daily_trigger: BaseTrigger | None = None,
+        alert_trigger: BaseTrigger | None = None,
+    ) -> None:
+        self._settings = settings
+        self._me = f"{socket.gethostname()}:{os.getpid()}:scheduler"
+        self._daily = daily or self._daily_sweep
+        self._alerts = alerts or self._alert_sweep
+        # The morning sweep: notices before the working day, the digest as staff arrive.
+        self._daily_trigger = daily_trigger or CronTrigger(hour=7, minute=0, timezone="Asia/Tokyo")
+        self._alert_trigger = alert_trigger or IntervalTrigger(minutes=1)
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._stopping = threading.Event()
+        self._engine: Any = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Schedule the sweeps until `stop`, then let a running sweep end its batch."""
+        scheduler = AsyncIOScheduler(timezone="Asia/Tokyo")
+        now = datetime.now(UTC)
+        scheduler.add_job(
+            self._job, self._daily_trigger, args=[self._daily], id="daily_sweep",
+            misfire_grace_time=DAILY_GRACE_SECONDS, coalesce=True, max_instances=1,
+            next_run_time=now,  # at start too: the catch-up
+        )  # fmt: skip
+        scheduler.add_job(
+            self._job, self._alert_trigger, args=[self._alerts], id="alert_sweep",
+            misfire_grace_time=ALERT_GRACE_SECONDS, coalesce=True, max_instances=1,
+            next_run_time=now,
+        )  # fmt: skip
+        scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        scheduler.start()
+        try:
+            await stop.wait()
+        finally:
+            # shutdown() cancels running coroutine jobs even with wait=True (the note, §1): the
+            # sweeps run as shielded tasks of our own, told to stop after their current batch.
+            self._stopping.set()
+            scheduler.shutdown(wait=False)
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+            if self._engine is not None:
+                self._engine.dispose()
+
+    async def _job(self, work: Job) -> None:
+        # A thread: a sweep over 50,000 customers must not hold up the bot or the mail worker.
+        task = asyncio.create_task(asyncio.to_thread(work, self._stopping))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        await asyncio.shield(task)
+
+    def _sessions(self) -> Any:
+        if self._engine is None:
+            self._engine = make_engine(self._settings.database_url)
+        return session_factory(self._engine)
+
+    def _daily_sweep(self, stopping: threading.Event) -> object:
+        now = utcnow()
+        report = daily_sweep(
+            self._sessions(), self._settings, jst_date(now), me=self._me, now=now,
+            should_stop=stopping.is_set,
+        )  # fmt: skip
+        log.info(
+            "daily sweep %s: %d notice(s) sent, %d taken elsewhere, %d suspend action(s), "
+            "%d digest(s)", report.on, report.notices.sent, report.notices.taken,
+            len(report.notices.actions), len(report.digests),
+        )  # fmt: skip
+        for failure in report.notices.failed:
+            log.error("notice not sent: %s", failure)
+        return report
+
+    def _alert_sweep(self, stopping: threading.Event) -> object:
+        now = utcnow()
+        report = alert_sweep(self._sessions(), self._settings, jst_date(now), me=self._me, now=now)
+        if report.sent:
+            log.info("%d alert mail(s) queued", report.sent)
+        return report
+
+    def _on_event(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+        else:
+            log.error("job %s failed: %r", event.job_id, event.exception)
