@@ -122,14 +122,22 @@ class Debt:
 
 
 def periods_of(state: CustomerState, on: date) -> list[Period]:
-    """The billed periods, then the projected ones, as far as a plan for `on` needs them."""
+    """The billed periods, then the projected ones, as far as a plan for `on` needs them.
+
+    A term-end cancellation received on time and not rejected ends the plan at its date: the
+    renewal it cancels is neither announced nor asked for while staff decide.
+    """
     horizon = on + _HORIZON
-    return list(
-        takewhile(
+    ends = [d for d in (state.ended_on, *state.cancelling_at) if d is not None]
+    end = min(ends) if ends else None
+    return [
+        period
+        for period in takewhile(
             lambda p: p.number == 1 or p.starts_on <= horizon,
-            schedule(state.terms, state.billed, state.ended_on, state.member),
+            schedule(state.terms, state.billed, end, state.member),
         )
-    )
+        if end is None or period.number == 1 or period.starts_on <= end
+    ]
 
 
 def debts(state: CustomerState, periods: list[Period], on: date, until: date) -> Iterator[Debt]:
@@ -203,8 +211,10 @@ def _payment_notices(
             last = count == rules.overdue_max
             if day <= on and (last or on < day + interval):
                 about = f"{debt.due_on.isoformat()}#{count}"
+                # With the last one staff are asked to suspend, unless the contract has ended.
+                suspend = last and (state.ended_on is None or state.ended_on >= day)
                 yield _notice(
-                    state, "payment_overdue", about, day, count=count, last=last, **figures
+                    state, "payment_overdue", about, day, count=count, suspend=suspend, **figures
                 )
 
 

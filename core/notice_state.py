@@ -173,7 +173,7 @@ def alert_notices(
         )
         query = query.where(~sent.exists())
     out = []
-    for alert, customer in session.execute(query).tuples():
+    for alert, customer in session.execute(query):
         if alert_for_ended_contract(customer.ended_on, alert.received_at):
             continue
         critical = alert.critical or is_critical_alert(alert.subject)

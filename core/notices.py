@@ -238,7 +238,7 @@ def deliver(
             customer_pk=notice.customer_pk,
         )
         outbox_ids.append({"id": row_id, "outbox_id": queued.id})
-        if notice.kind == "payment_overdue" and notice.context.get("last"):
+        if notice.kind == "payment_overdue" and notice.context.get("suspend"):
             action = _queue_suspension(session, customers[notice.customer_pk], notice)
             report.actions.append(action)
     if outbox_ids:
@@ -296,5 +296,5 @@ def history(session: Session, customer: Customer) -> list[NoticeRecord]:
     )
     return [
         NoticeRecord(n.kind, n.about, n.scheduled_on, n.sent_at, n.outbox_id, status, subject)
-        for n, status, subject in rows.tuples()
+        for n, status, subject in rows
     ]
