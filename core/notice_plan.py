@@ -212,7 +212,7 @@ def _payment_notices(
             if day <= on and (last or on < day + interval):
                 about = f"{debt.due_on.isoformat()}#{count}"
                 # With the last one staff are asked to suspend, unless the contract has ended.
-                suspend = last and (state.ended_on is None or state.ended_on >= day)
+                suspend = last and (state.ended_on is None or state.ended_on >= on)
                 yield _notice(
                     state, "payment_overdue", about, day, count=count, suspend=suspend, **figures
                 )
