@@ -1,0 +1,173 @@
+"""How long `notices due` and the daily sweep take for 50,000 customers, beside plain baselines.
+
+Run: .venv/bin/python benchmarks/bench_notices.py [CUSTOMERS] [--postgres]
+Customers applied between 2020 and 2026 (a tenth cancelled), nine in ten dues paid, imported on
+2026-12-01; then, for 2027-01-15 (the renewal notice day):
+- `notices due` in-process (core.notices.due: read, plan, render each subject) and as the
+  command (`otasuke notices due --on 2027-01-15 --json`, start-up included); target < 10 s.
+  Baseline: reading the same rows with plain SELECTs (the floor for any plan from the database).
+- the daily sweep (bill a week ahead, claim, queue each mail, mark it sent), then again (nothing
+  left to send). Baseline: a bare executemany of as many outbox-sized rows into a plain table.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, text
+
+from core import migrate
+from core.db import make_engine, session_factory
+from core.imports import upsert_customers
+from core.models import Customer, Payment
+from core.notice_plan import NoticeRules
+from core.notices import due
+from core.settings import load_settings
+from core.sweep import daily_sweep
+from knowledge.rules.billing import plan_periods
+from knowledge.rules.calendar import JST
+
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+CUSTOMERS = int(ARGS[0]) if ARGS else 50_000
+POSTGRES = "--postgres" in sys.argv
+POSTGRES_URL = os.environ.get(
+    "OTASUKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IMPORTED, DAY = date(2026, 12, 1), date(2027, 1, 15)
+RULES = NoticeRules()
+OTASUKE = Path(sys.executable).with_name("otasuke")
+
+
+def timed(label: str, work: Callable[[], Any], count: int | None = None) -> Any:
+    """Run once; print seconds (and items per second)."""
+    started = time.perf_counter()
+    result = work()
+    seconds = time.perf_counter() - started
+    rate = f"{count / seconds:>10,.0f} /s" if count else ""
+    print(f"  {label:<62} {seconds:7.2f} s {rate}", flush=True)
+    return result
+
+
+def populate(url: str) -> None:
+    """CUSTOMERS customers with their contracts and payments."""
+    rng = random.Random(14)
+    rows = []
+    for n in range(1, CUSTOMERS + 1):
+        applied = date(2020, 1, 1) + timedelta(days=rng.randrange(2480))
+        approved = applied + timedelta(days=rng.randrange(20))
+        ended = None
+        if rng.random() < 0.1 and applied < date(2025, 6, 1):
+            ended = date(rng.randrange(applied.year + 1, 2027), 3, 31)
+        rows.append({
+            "customer_id": f"NIG-{n:06d}", "company": f"株式会社テスト{n}",
+            "contact_name": f"担当{n}", "email": f"c{n}@example.jp", "member": rng.random() < 0.6,
+            "applied_on": applied, "approved_on": approved,
+            "status": "cancelled" if ended else "active", "ended_on": ended, "telegram_user": None,
+        })  # fmt: skip
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with session_factory(engine).begin() as session:
+        upsert_customers(session, rows, today=IMPORTED, calendar=RULES.calendar)
+        pks = dict(session.execute(select(Customer.customer_id, Customer.id)).all())
+        payments = []
+        for row in rows:
+            terms = RULES.terms(row["applied_on"], row["approved_on"], row["member"])
+            for period in plan_periods(terms, row["ended_on"]):
+                if period.due_on > IMPORTED:
+                    break
+                if period.fee and rng.random() < 0.9:
+                    paid = period.due_on - timedelta(days=rng.randrange(10))
+                    payments.append({"customer_pk": pks[row["customer_id"]], "paid_on": paid,
+                                     "amount": period.fee, "seq": 1})  # fmt: skip
+        session.execute(insert(Payment), payments)
+    engine.dispose()
+    print(f"  {CUSTOMERS:,} customers, {len(payments):,} payments", flush=True)
+
+
+def bench(url: str) -> None:
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+
+    def read_floor() -> int:
+        with engine.connect() as connection:
+            count = 0
+            for query in ("SELECT * FROM customers", "SELECT * FROM contracts",
+                          "SELECT * FROM contract_periods", "SELECT * FROM payments"):  # fmt: skip
+                count += len(connection.execute(text(query)).all())
+            return count
+
+    rows = timed("baseline: plain SELECT of customers, contracts, periods, payments", read_floor)
+    print(f"    ({rows:,} rows)")
+
+    def plan() -> list[dict[str, Any]]:
+        with sessions.begin() as session:
+            return due(session, RULES, DAY)
+
+    planned = timed(f"notices due --on {DAY} (in-process: plan + render subjects)", plan)
+    print(f"    ({len(planned):,} notices scheduled for {DAY})")
+    env = dict(os.environ, OTASUKE_DATABASE_URL=url)
+    timed(
+        f"otasuke notices due --on {DAY} --json (the command)",
+        lambda: subprocess.run(
+            [str(OTASUKE), "notices", "due", "--on", DAY.isoformat(), "--json"],
+            env=env, check=True, stdout=subprocess.DEVNULL,
+        ),
+    )  # fmt: skip
+    settings = load_settings({"OTASUKE_DATABASE_URL": url})
+    now = datetime.combine(DAY, clock(7), JST)
+    report = timed(
+        "daily sweep (bill a week ahead, claim, queue, mark sent)",
+        lambda: daily_sweep(sessions, settings, DAY, me="bench", now=now),
+    )
+    actions = len(report.notices.actions)
+    print(f"    ({report.notices.sent:,} notices queued, {actions:,} suspend actions)")
+    timed("daily sweep again (nothing left to send)",
+          lambda: daily_sweep(sessions, settings, DAY, me="bench2", now=now))  # fmt: skip
+
+    def write_floor() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE bench_floor (k VARCHAR(255), s TEXT, b TEXT)"))
+            connection.execute(
+                text("INSERT INTO bench_floor VALUES (:k, :s, :b)"),
+                [{"k": f"k{i}", "s": "件名" * 20, "b": "本文" * 400}
+                 for i in range(report.notices.sent)],
+            )  # fmt: skip
+
+    timed(f"baseline: bare executemany of {report.notices.sent:,} mail-sized rows", write_floor)
+    engine.dispose()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        urls = [("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")]
+        if POSTGRES:
+            name = f"otasuke_bench_{uuid.uuid4().hex[:8]}"
+            admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            urls.append(("postgresql", POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"))
+        try:
+            for backend, url in urls:
+                print(f"== {backend}", flush=True)
+                timed("populate", lambda url=url: populate(url))
+                bench(url)
+        finally:
+            if POSTGRES:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
