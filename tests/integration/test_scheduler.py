@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine, select
 
+from core.alerts import import_alerts
+from core.customers import upsert_customer
+from core.db import session_factory
+from core.models import OutboxMail
 from core.settings import load_settings
 from core.workers import run_workers
+from knowledge.rules.calendar import DEFAULT_CALENDAR
 from scheduler.sweeper import NoticeScheduler
 
 SETTINGS = load_settings({"OTASUKE_DATABASE_URL": "sqlite:///unused.db"})
@@ -75,3 +84,37 @@ async def test_a_loop_stalled_across_the_fire_time_still_runs_the_daily_sweep() 
     stop.set()
     await running
     assert len(daily.finished) == 2
+
+
+async def test_an_alert_imported_while_the_scheduler_runs_is_queued_by_the_alert_sweep(
+    fresh_engine: Engine, empty_url: str, tmp_path: Path
+) -> None:
+    sessions = session_factory(fresh_engine)
+    with sessions.begin() as session:
+        values = {
+            "customer_id": "NIG-000001", "company": "A社", "contact_name": "山田",
+            "email": "a@example.jp", "member": True,
+            "applied_on": date(2026, 5, 10), "approved_on": date(2026, 5, 20),
+        }  # fmt: skip
+        upsert_customer(session, values, date(2026, 5, 20), DEFAULT_CALENDAR)
+    settings = load_settings({"OTASUKE_DATABASE_URL": empty_url})
+    # The one-minute job, every half second here.
+    scheduler = NoticeScheduler(settings, alert_trigger=IntervalTrigger(seconds=0.5))
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_workers([scheduler], stop))
+    await asyncio.sleep(1)
+    path = tmp_path / "a.jsonl"
+    row = {"alert_id": "R-1", "customer_id": "NIG-000001", "at": datetime.now(UTC).isoformat(),
+           "severity": "high", "title": "不審な通信"}  # fmt: skip
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    with sessions.begin() as session:
+        import_alerts(session, path)
+
+    def queued() -> list[str]:
+        with sessions.begin() as session:
+            return list(session.scalars(select(OutboxMail.key).where(OutboxMail.kind == "alert")))
+
+    await _until(queued)
+    stop.set()
+    await running
+    assert queued() == ["notice:NIG-000001:alert:R-1"]
