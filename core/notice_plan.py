@@ -31,7 +31,7 @@ from knowledge.rules.notices import renewal_notice_date
 
 KINDS = ("renewal_notice", "payment_reminder", "payment_overdue", "alert", "utm_return")
 # How far ahead a plan looks at periods: the renewal notice needs the period after the current.
-_HORIZON = timedelta(days=800)
+_HORIZON = timedelta(days=400)
 
 
 @dataclass(frozen=True)

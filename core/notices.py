@@ -24,7 +24,7 @@ from core.models import Customer, Notice, OutboxMail, utcnow
 from core.notice_plan import NoticeRules, PlannedNotice, current_notices
 from core.notice_state import alert_notices, load_states
 from core.outbox import enqueue_mail
-from core.templates import RenderedMail, render_mail
+from core.templates import RenderedMail, render_mail, render_subject
 
 # The claim outlives the work it covers many times over: rendering and queueing a batch takes
 # milliseconds. Even when it does run out, the mark-sent UPDATE is guarded by the claim.
@@ -73,7 +73,7 @@ def due(session: Session, rules: NoticeRules, on: date) -> list[dict[str, Any]]:
             "kind": notice.kind,
             "about": notice.about,
             "to": notice.to,
-            "subject": render_notice(notice).subject,
+            "subject": render_subject(notice.kind, notice.lang, **notice.context),
             "scheduled_on": notice.scheduled_on.isoformat(),
             "sent": notice.key in sent,
         }

@@ -55,6 +55,21 @@ def render_text(folder: str, name: str, lang: str, **context: Any) -> str:
     return _environment(lang).get_template(f"{folder}/{name}.{lang}.j2").render(**context)
 
 
+def render_subject(kind: str, lang: str, **context: Any) -> str:
+    """Only the subject of `mail/<kind>.<lang>.j2`: rendering stops at the end of its first line."""
+    lang = lang if lang in LANGUAGES else "ja"
+    template = _environment(lang).get_template(f"mail/{kind}.{lang}.j2")
+    first = ""
+    for chunk in template.generate(**context):
+        first += chunk
+        if "\n" in first:
+            break
+    line = first.partition("\n")[0]
+    if not line.startswith("Subject: "):
+        raise ValueError(f"mail/{kind}.{lang}.j2 must begin with 'Subject: '")
+    return line.removeprefix("Subject: ").strip()
+
+
 def render_mail(kind: str, lang: str, **context: Any) -> RenderedMail:
     """The mail template `mail/<kind>.<lang>.j2`: its first line the subject, the rest the body."""
     text = render_text("mail", kind, lang, **context)
