@@ -102,6 +102,7 @@ class SendReport:
     taken: int = 0  # claimed or sent by another sweep meanwhile
     failed: list[str] = field(default_factory=list)  # notices whose mail could not be made
     actions: list[int] = field(default_factory=list)  # `suspend` actions queued
+    outbox_ids: list[int] = field(default_factory=list)  # the mails queued, to send now
 
 
 def send_due(
@@ -225,7 +226,7 @@ def deliver(
             select(Customer).where(Customer.id.in_({claimed[i].customer_pk for i in held}))
         )
     }
-    outbox_ids = []
+    links = []
     for row_id in held:
         notice, mail = claimed[row_id], mails[row_id]
         queued = enqueue_mail(
@@ -237,12 +238,13 @@ def deliver(
             mail.body,
             customer_pk=notice.customer_pk,
         )
-        outbox_ids.append({"id": row_id, "outbox_id": queued.id})
+        links.append({"id": row_id, "outbox_id": queued.id})
         if notice.kind == "payment_overdue" and notice.context.get("suspend"):
             action = _queue_suspension(session, customers[notice.customer_pk], notice)
             report.actions.append(action)
-    if outbox_ids:
-        session.execute(update(Notice), outbox_ids)
+    if links:
+        session.execute(update(Notice), links)
+        report.outbox_ids += [row["outbox_id"] for row in links]
     report.sent += len(held)
     report.taken += len(mails) - len(held)
     return list(held)
