@@ -266,7 +266,10 @@ def _queue_suspension(session: Session, customer: Customer, notice: PlannedNotic
         payload={
             "customer_id": customer.customer_id,
             "due_on": due_on.isoformat(),
+            # `amount` and `lang` are what core.executor's suspension mail states.
+            "amount": amount,
             "owed": amount,
+            "lang": notice.lang,
             "notice": notice.outbox_key,
         },
         customer=customer,
