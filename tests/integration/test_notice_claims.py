@@ -7,6 +7,7 @@ import threading
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.customers import upsert_customer
@@ -145,3 +146,21 @@ async def test_two_schedulers_on_one_database_send_each_notice_once(
     stop.set()
     assert await running == []
     assert _counts(sessions) == (expected, expected)
+
+
+def test_claims_are_counted_from_returning_as_postgresql_reports_no_insert_rowcount(
+    fresh_engine: Engine, backend: str
+) -> None:
+    sessions = session_factory(fresh_engine)
+    _customers(sessions, 1, date(2026, 5, 20))
+    with sessions.begin() as session:
+        [notice] = planned(session, RULES, JAN_15, only_on=True)
+        dialect = postgresql if backend == "postgresql" else sqlite
+        values = {"customer_pk": notice.customer_pk, "kind": notice.kind, "about": notice.about,
+                  "scheduled_on": notice.scheduled_on, "created_at": NOW}  # fmt: skip
+        result = session.execute(
+            dialect.insert(Notice.__table__).values(values).on_conflict_do_nothing()
+        )
+        # The trap (the note, §4): a Core INSERT's rowcount on PostgreSQL is -1, win or lose.
+        assert result.rowcount == (-1 if backend == "postgresql" else 1)
+        assert list(claim(session, [notice], me="a", now=NOW)) != []
