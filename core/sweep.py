@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.contracts import ContractInputs, extend_contracts
@@ -25,6 +25,8 @@ from core.settings import Settings
 # Renewals are billed at least this far ahead, so every reminder finds its period stored
 # (the plan projects them anyway; this is where billing happens, never in a read).
 MIN_BILL_AHEAD = timedelta(days=7)
+# PostgreSQL advisory lock key for billing: two instances' sweeps bill one after the other.
+BILLING_LOCK_KEY = 0x6F7461737562  # "otasub"
 
 
 @dataclass
@@ -52,6 +54,13 @@ def bill_ahead(sessions: sessionmaker[Session], rules: NoticeRules, on: date) ->
         ).all()
     for chunk in chunks(rows):
         with sessions.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Two sweeps at 07:00 (two instances) would both see a period missing and both
+                # insert it (Read Committed): the second waits here, then finds it stored.
+                # SQLite's BEGIN IMMEDIATE already runs one writer at a time.
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": BILLING_LOCK_KEY}
+                )
             inputs = {row[0]: ContractInputs(*row[1:]) for row in chunk}
             extend_contracts(session, inputs, until, rules.calendar)
     return until

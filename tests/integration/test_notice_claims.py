@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.customers import upsert_customer
 from core.db import make_engine, session_factory
-from core.models import Notice, OutboxMail, Payment
+from core.models import ContractPeriod, Notice, OutboxMail, Payment
 from core.notice_plan import NoticeRules
 from core.notices import SendReport, claim, deliver, planned, send_due
 from core.settings import load_settings
+from core.sweep import bill_ahead
 from core.workers import run_workers
 from knowledge.rules.calendar import JST, jst_date
 from scheduler.sweeper import NoticeScheduler
@@ -164,3 +165,31 @@ def test_claims_are_counted_from_returning_as_postgresql_reports_no_insert_rowco
         # The trap (the note, §4): a Core INSERT's rowcount on PostgreSQL is -1, win or lose.
         assert result.rowcount == (-1 if backend == "postgresql" else 1)
         assert list(claim(session, [notice], me="a", now=NOW)) != []
+
+
+def test_two_sweeps_billing_ahead_at_once_store_each_period_once(
+    fresh_engine: Engine, empty_url: str
+) -> None:
+    setup = session_factory(fresh_engine)
+    _customers(setup, 300, date(2026, 5, 20))  # only their first periods stored
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def bill() -> None:
+        engine = make_engine(empty_url)
+        try:
+            barrier.wait()
+            bill_ahead(session_factory(engine), RULES, date(2027, 2, 20))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=bill) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with setup.begin() as session:
+        assert session.scalar(select(func.count()).select_from(ContractPeriod)) == 600
