@@ -66,6 +66,8 @@ class NoticeScheduler:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Schedule the sweeps until `stop`, then let a running sweep end its batch."""
+        # One engine for both jobs' threads (nothing connects until a sweep runs).
+        self._engine = make_engine(self._settings.database_url)
         scheduler = AsyncIOScheduler(timezone="Asia/Tokyo")
         now = datetime.now(UTC)
         scheduler.add_job(
@@ -99,8 +101,6 @@ class NoticeScheduler:
         await asyncio.shield(task)
 
     def _sessions(self) -> Any:
-        if self._engine is None:
-            self._engine = make_engine(self._settings.database_url)
         return session_factory(self._engine)
 
     def _daily_sweep(self, stopping: threading.Event) -> object:
