@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import insert, select, text
 
 from core import migrate
+from core.customers import upsert_customers
 from core.db import make_engine, session_factory
-from core.imports import upsert_customers
 from core.models import Customer, Payment
 from core.notice_plan import NoticeRules
 from core.notices import due, send_due

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.csvfile import Row, RowError, decode, read_rows, require
+from core.csvfile import Row, RowError, read_rows, require
 from core.customers import normalize_customer_id
 from core.errors import UserError
 from core.models import Alert, Customer, utcnow
@@ -27,6 +27,7 @@ from core.notice_state import alert_for_ended_contract
 from core.staff_notices import tell_staff
 from knowledge.rules.calendar import JST
 from knowledge.rules.notices import dispatch_window_end, is_critical_alert
+from knowledge.textfile import TextFileError, decode_text
 
 COLUMNS = ("alert_id", "customer_id", "at", "severity", "title", "detail")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -55,25 +56,35 @@ class AlertReport:
 def read_alert_rows(path: Path) -> Iterator[Row | tuple[int, str]]:
     """Rows of a JSON-lines or CSV file (told apart by the first character); bad lines as errors."""
     try:
-        text = decode(path.read_bytes(), str(path))
+        data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: {exc.strerror or exc}") from None
-    if not text.lstrip().startswith("{"):
+    try:
+        # JSON is UTF-8 by definition: never guessed as CP932, a line that is not is a bad line.
+        lines = decode_text(data, cp932=False).lines
+    except TextFileError as exc:
+        raise UserError(f"{path}: {exc}") from None
+    first = next((line.text for line in lines if line.text.strip()), "")
+    if not first.lstrip().startswith("{"):
         _, rows = read_rows(path, COLUMNS[:-1])
-        yield from rows
+        for row in rows:
+            yield (row.line, row.error) if row.error is not None else row
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for line in lines:
+        if line.error is not None:
+            yield (line.number, line.error)
+            continue
+        if not line.text.strip():
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line.text)
         except json.JSONDecodeError as exc:
-            yield (number, f"not a JSON object ({exc.msg})")
+            yield (line.number, f"not a JSON object ({exc.msg})")
             continue
         if not isinstance(data, dict):
-            yield (number, "not a JSON object")
+            yield (line.number, "not a JSON object")
             continue
-        yield Row(number, {k: "" if v is None else str(v).strip() for k, v in data.items()})
+        yield Row(line.number, {k: "" if v is None else str(v).strip() for k, v in data.items()})
 
 
 def parse_alert(cells: dict[str, str]) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.contracts import ContractInputs, extend_contracts
+from core.db import chunks
 from core.digest import digest_context, enqueue_digest
-from core.imports import chunks
 from core.models import Customer, utcnow
 from core.notice_plan import NoticeRules
 from core.notice_state import load_states
