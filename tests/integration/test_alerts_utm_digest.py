@@ -191,3 +191,16 @@ def test_no_digest_on_a_day_that_is_not_a_business_day(sessions: sessionmaker[Se
         sessions, settings, saturday, me="s", now=datetime.combine(saturday, time(7), JST)
     )
     assert report.digests == []
+
+
+def test_a_json_line_that_is_not_utf8_is_reported_by_its_line_and_the_rest_load(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "alerts.jsonl"
+    good = json.dumps(CRITICAL, ensure_ascii=False).encode("utf-8")
+    bad = json.dumps(CRITICAL | {"alert_id": "A-9"}, ensure_ascii=False).encode("cp932")
+    path.write_bytes(good + b"\n" + bad + b"\n")
+    with sessions.begin() as session:
+        report = import_alerts(session, path)
+    assert report.inserted == 1
+    assert [line for line, _ in report.errors] == [2]
