@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from itertools import pairwise, takewhile
 from typing import Any
 
@@ -26,8 +25,8 @@ from core.settings import Settings, business_calendar
 from knowledge.rules.billing import Period, schedule
 from knowledge.rules.calendar import BusinessCalendar
 from knowledge.rules.cancellation import term_end_cancel_deadline
-from knowledge.rules.contract import ContractTerms, contract_terms
 from knowledge.rules.notices import renewal_notice_date
+from knowledge.rules.periods import first_fee, first_payment_due, first_period_end, start_date
 
 KINDS = ("renewal_notice", "payment_reminder", "payment_overdue", "alert", "utm_return")
 # How far ahead a plan looks at periods: the renewal notice needs the period after the current.
@@ -57,16 +56,31 @@ class NoticeRules:
             utm_return_interval_days=settings.utm_return_interval_days,
         )
 
-    def terms(self, applied_on: date, approved_on: date, member: bool) -> ContractTerms:
-        """The contract's terms (cached: thousands of customers share a few hundred)."""
-        return _terms(applied_on, approved_on, member, self.calendar)
+    def terms(self, applied_on: date, approved_on: date, member: bool) -> FirstTerms:
+        """What the contract's periods follow from (R2–R7), no more: 50,000 of them are quick."""
+        start = start_date(applied_on, self.calendar)
+        return FirstTerms(
+            applied_on=applied_on,
+            approved_on=approved_on,
+            member=member,
+            start_date=start,
+            first_period_end=first_period_end(start),
+            first_fee=first_fee(start, member),
+            first_payment_due=first_payment_due(approved_on),
+        )
 
 
-@lru_cache(maxsize=8192)
-def _terms(
-    applied: date, approved: date, member: bool, calendar: BusinessCalendar
-) -> ContractTerms:
-    return contract_terms(applied, approved, member, calendar)
+@dataclass(frozen=True)
+class FirstTerms:
+    """The first period as formed at approval: what `plan_periods` needs of a ContractTerms."""
+
+    applied_on: date
+    approved_on: date
+    member: bool
+    start_date: date
+    first_period_end: date
+    first_fee: int
+    first_payment_due: date
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,7 @@ class CustomerState:
     member: bool
     status: str
     ended_on: date | None
-    terms: ContractTerms
+    terms: FirstTerms
     billed: tuple[Period, ...]  # the stored periods, fees as billed (第13条2項)
     payments: tuple[tuple[date, int], ...]  # (paid_on, amount), oldest first
     # Period ends whose term-end cancellation was received on time and not rejected (R17).
@@ -242,7 +256,7 @@ def _renewal_notices(
             period_end=end,
             cancel_deadline=deadline,
             # R9: a February/March start's first deadline can precede the application itself.
-            cancellable=not first or state.terms.term_end_cancellable,
+            cancellable=not first or deadline >= state.terms.applied_on,
             next_start=renewal.starts_on,
             next_end=renewal.ends_on,
             fee=renewal.fee,

@@ -39,7 +39,7 @@ def load_states(
     def only(column: object, query: object) -> object:
         return query if pks is None else query.where(column.in_(pks))  # type: ignore[attr-defined]
 
-    # Plain Core rows (the connection, not the ORM): 50,000 customers' worth is read in bulk.
+    # Plain Core rows (the connection, not the ORM), fetched whole: 50,000 customers in bulk.
     connection = session.connection()
 
     contracts = {
@@ -69,7 +69,7 @@ def load_states(
             .join(Contract, Contract.id == ContractPeriod.contract_id)
             .order_by(Contract.customer_pk, ContractPeriod.number),
         )
-    ):
+    ).all():
         billed[pk].append(Period(number, starts, ends, fee, due, member))
     payments: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for pk, paid_on, amount in connection.execute(
@@ -79,7 +79,7 @@ def load_states(
                 Payment.customer_pk, Payment.paid_on, Payment.id
             ),
         )
-    ):
+    ).all():
         payments[pk].append((paid_on, amount))
     returned = dict(
         connection.execute(
@@ -104,7 +104,7 @@ def load_states(
                 Customer.approved_on,
             ).order_by(Customer.customer_id),
         )
-    ):
+    ).all():
         applied, approved, member = contracts.get(
             row.id, (row.applied_on, row.approved_on, row.member)
         )

@@ -35,6 +35,7 @@ def _environment(lang: str) -> jinja2.Environment:
         loader=jinja2.PackageLoader("core", "templates"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # shipped with the package: no stat() of the file at every render
         autoescape=False,  # plain-text mail and chat, never HTML
     )
 
