@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -27,7 +27,7 @@ from core.db import make_engine, session_factory
 from core.models import utcnow
 from core.settings import Settings
 from core.sweep import alert_sweep, daily_sweep
-from knowledge.rules.calendar import jst_date
+from knowledge.rules.calendar import jst_date, to_jst
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 # (the note, §2). A late sweep is still right: it sends what is due by today.
 DAILY_GRACE_SECONDS = 6 * 3600
 ALERT_GRACE_SECONDS = 60
+# The morning sweep (JST): notices before the working day, the digest as staff arrive.
+DAILY_HOUR = 7
 
 Job = Callable[[threading.Event], object]
 
@@ -57,12 +59,17 @@ class NoticeScheduler:
         self._me = f"{socket.gethostname()}:{os.getpid()}:scheduler"
         self._daily = daily or self._daily_sweep
         self._alerts = alerts or self._alert_sweep
-        # The morning sweep: notices before the working day, the digest as staff arrive.
-        self._daily_trigger = daily_trigger or CronTrigger(hour=7, minute=0, timezone="Asia/Tokyo")
+        self._daily_trigger = daily_trigger or CronTrigger(
+            hour=DAILY_HOUR, minute=0, timezone="Asia/Tokyo"
+        )
         self._alert_trigger = alert_trigger or IntervalTrigger(minutes=1)
         self._inflight: set[asyncio.Task[Any]] = set()
         self._stopping = threading.Event()
         self._engine: Any = None
+        # The JST day of the last daily sweep that finished; one daily sweep at a time.
+        self._swept_on: date | None = None
+        self._daily_failed = False
+        self._daily_lock = threading.Lock()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Schedule the sweeps until `stop`, then let a running sweep end its batch."""
@@ -71,12 +78,12 @@ class NoticeScheduler:
         scheduler = AsyncIOScheduler(timezone="Asia/Tokyo")
         now = datetime.now(UTC)
         scheduler.add_job(
-            self._job, self._daily_trigger, args=[self._daily], id="daily_sweep",
+            self._job, self._daily_trigger, args=[self._daily_once], id="daily_sweep",
             misfire_grace_time=DAILY_GRACE_SECONDS, coalesce=True, max_instances=1,
             next_run_time=now,  # at start too: the catch-up
         )  # fmt: skip
         scheduler.add_job(
-            self._job, self._alert_trigger, args=[self._alerts], id="alert_sweep",
+            self._job, self._alert_trigger, args=[self._minutely], id="alert_sweep",
             misfire_grace_time=ALERT_GRACE_SECONDS, coalesce=True, max_instances=1,
             next_run_time=now,
         )  # fmt: skip
@@ -99,6 +106,36 @@ class NoticeScheduler:
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
         await asyncio.shield(task)
+
+    def _daily_once(self, stopping: threading.Event, *, retry: bool = False) -> object:
+        """The daily sweep, unless one runs in this process; a `retry` only when the last one
+        failed, or when the morning has come and today's has not run."""
+        if not self._daily_lock.acquire(blocking=False):
+            return None
+        try:
+            now = to_jst(utcnow())
+            late = self._swept_on is not None and self._swept_on < now.date()
+            if retry and not (self._daily_failed or (late and now.hour >= DAILY_HOUR)):
+                return None
+            try:
+                result = self._daily(stopping)
+            except Exception:
+                self._daily_failed = True
+                raise
+            self._daily_failed = False
+            if not stopping.is_set():
+                self._swept_on = now.date()
+            return result
+        finally:
+            self._daily_lock.release()
+
+    def _minutely(self, stopping: threading.Event) -> object:
+        """The alert sweep; and the daily sweep again if today's failed or never ran (a
+        database down at 07:00 must not cost the day: the cron job fires once a day)."""
+        result = self._alerts(stopping)
+        if not stopping.is_set():
+            self._daily_once(stopping, retry=True)
+        return result
 
     def _sessions(self) -> Any:
         return session_factory(self._engine)

@@ -118,3 +118,24 @@ async def test_an_alert_imported_while_the_scheduler_runs_is_queued_by_the_alert
     stop.set()
     await running
     assert queued() == ["notice:NIG-000001:alert:R-1"]
+
+
+async def test_a_daily_sweep_that_failed_is_run_again_by_the_minute_job() -> None:
+    # A database down at 07:00 (or at start) must not cost the day's notices.
+    attempts: list[float] = []
+
+    def daily(stopping: threading.Event) -> None:
+        attempts.append(time.monotonic())
+        if len(attempts) == 1:
+            raise ConnectionError("database unreachable")
+
+    scheduler = NoticeScheduler(
+        SETTINGS, daily=daily, alerts=Recorder(), alert_trigger=IntervalTrigger(seconds=0.3)
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_workers([scheduler], stop))
+    await _until(lambda: len(attempts) >= 2)
+    await asyncio.sleep(1)  # done for today now: the minute job leaves it alone
+    stop.set()
+    await running
+    assert len(attempts) == 2
