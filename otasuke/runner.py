@@ -17,10 +17,11 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: the scheduler (the mail worker and bot come with their issues)."""
+    """The workers to run: the outbox sender and the scheduler (the mail worker, bot: theirs)."""
+    from otasuke.mailing import outbox_worker
     from scheduler.sweeper import NoticeScheduler
 
-    return [NoticeScheduler(settings)]
+    return [outbox_worker(settings, sessions), NoticeScheduler(settings)]
 
 
 def prepare_database(settings: Settings) -> None:

@@ -37,6 +37,11 @@ def import_(
         sent = alert_sweep(sessions, settings, jst_date(now), me=instance_name("cli"), now=now)
     finally:
         engine.dispose()
+    if sent.outbox_ids:
+        from otasuke.mailing import describe, send_queued
+
+        for line in describe(send_queued(settings, sent.outbox_ids)):
+            typer.echo(line, err=True)
     if as_json:
         typer.echo(json.dumps(report.as_dict() | {"mailed": sent.sent}, ensure_ascii=False))
     else:

@@ -95,6 +95,13 @@ def send(on: OnOption = None) -> None:
     finally:
         engine.dispose()
     sent = report.notices
+    # Committed first: the mail leaves (or is known to wait for a retry) before we return.
+    ids = [*sent.outbox_ids, *report.digests]
+    if ids:
+        from otasuke.mailing import describe, send_queued
+
+        for line in describe(send_queued(settings, ids)):
+            typer.echo(line, err=True)
     for failure in sent.failed:
         typer.echo(f"not sent: {failure}", err=True)
     typer.echo(

@@ -1,7 +1,7 @@
 """notice claims, utm returns, alert fields
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03 07:30:43.208231
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
