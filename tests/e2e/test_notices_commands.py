@@ -58,15 +58,20 @@ def test_notices_due_prints_the_plan_for_the_day_with_the_specs_keys_and_writes_
 
 
 def test_notices_send_twice_sends_nothing_twice_and_due_then_shows_them_sent(
-    otasuke, database: str
+    otasuke, database: str, cli_env: Path
 ) -> None:
     first = otasuke("notices", "send", "--on", "2027-01-15")
     assert first.code == 0, first.err
     # The first fees were never paid: their third overdue notices go too, each with a `suspend`.
     assert first.out.startswith("2027-01-15: 7 notice(s) sent")
     assert "2 suspend action(s) queued" in first.out
+    # Nothing configured: sent as .eml files into var/mail/outbox before the command returned.
+    assert "mail: 7 sent" in first.err
+    outbox = cli_env / "var" / "mail" / "outbox"
+    assert len(list(outbox.glob("*.eml"))) == 7
     second = otasuke("notices", "send", "--on", "2027-01-15")
     assert second.out.startswith("2027-01-15: 0 notice(s) sent")
+    assert len(list(outbox.glob("*.eml"))) == 7
     due = otasuke("notices", "due", "--on", "2027-01-15", "--json")
     assert all(json.loads(line)["sent"] for line in due.out.splitlines())
     queued = otasuke("queue", "list", "--status", "pending", "--json")
@@ -78,8 +83,8 @@ def test_notices_list_shows_a_customers_history(otasuke, database: str) -> None:
     result = otasuke("notices", "list", "--customer", "nig-000001", "--json")
     rows = [json.loads(line) for line in result.out.splitlines()]
     assert [(r["kind"], r["about"], r["mail_status"]) for r in rows] == [
-        ("payment_overdue", "2026-06-25#3", "pending"),
-        ("renewal_notice", "2027-03-31", "pending"),
+        ("payment_overdue", "2026-06-25#3", "sent"),
+        ("renewal_notice", "2027-03-31", "sent"),
     ]
     assert otasuke("notices", "list", "--customer", "NIG-999999").code == 1
 
@@ -94,7 +99,8 @@ def test_alerts_import_loads_the_good_rows_mails_them_then_exits_non_zero_for_a_
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = otasuke("alerts", "import", str(path))
     assert result.code == 1
-    assert result.err.startswith("line 3: ")
+    assert "line 3: " in result.err
+    assert "mail: 1 sent" in result.err
     assert "alerts: 1 new, 1 already imported, 0 for ended contracts, 1 error(s); 1 mailed" in (
         result.out
     )

@@ -1,26 +1,40 @@
-"""`otasuke run` with nothing configured: the sweep at start queues the notices already due."""
+"""`make run` with nothing configured: notices already due are mailed into var/mail/outbox."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import select
-
-from core.db import make_engine
 from core.imports import CUSTOMER_COLUMNS
-from core.models import OutboxMail
 from knowledge.rules.calendar import jst_date
 
 OTASUKE = Path(sys.executable).with_name("otasuke")
 
 
-def test_run_queues_the_notices_due_for_customers_imported_before_it_started(
+def _mails(folder: Path) -> list[EmailMessage]:
+    files = sorted(folder.glob("*.eml")) if folder.exists() else []
+    return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]  # type: ignore[misc]
+
+
+def _wait_for(folder: Path, count: int, seconds: float) -> list[EmailMessage]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        mails = _mails(folder)
+        if len(mails) >= count:
+            return mails
+        time.sleep(0.5)
+    return _mails(folder)
+
+
+def test_run_mails_the_notices_due_within_a_minute_and_an_alert_imported_meanwhile_once(
     tmp_path: Path,
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
@@ -36,17 +50,29 @@ def test_run_queues_the_notices_due_for_customers_imported_before_it_started(
         [str(OTASUKE), "run"], cwd=tmp_path, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'otasuke.db'}")
+    outbox = tmp_path / "var" / "mail" / "outbox"
     try:
-        deadline = time.monotonic() + 60
-        kinds: list[str] = []
-        while time.monotonic() < deadline and not kinds:
-            time.sleep(0.5)
-            with engine.connect() as connection:
-                kinds = list(connection.scalars(select(OutboxMail.kind)))
+        started = time.monotonic()
+        [notice] = _wait_for(outbox, 1, 60)
+        assert time.monotonic() - started < 60
+        alert = {"alert_id": "RUN-1", "customer_id": "NIG-000001",
+                 "at": datetime.now(UTC).isoformat(), "severity": "critical",
+                 "title": "不正な通信を検知しました"}  # fmt: skip
+        (tmp_path / "a.jsonl").write_text(json.dumps(alert, ensure_ascii=False) + "\n")
+        subprocess.run([str(OTASUKE), "alerts", "import", "a.jsonl"], cwd=tmp_path, env=env,
+                       check=True, capture_output=True)  # fmt: skip
+        mails = _wait_for(outbox, 2, 60)
+        time.sleep(2)  # the running scheduler's alert sweep must not mail it again
+        mails = _mails(outbox)
     finally:
-        engine.dispose()
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=15)
-    assert kinds == ["payment_overdue"], output
     assert process.returncode == 0, output
+    assert notice["X-Otasuke-Kind"] == "payment_overdue"
+    assert notice["To"] == "a@example.jp"
+    kinds = sorted(mail["X-Otasuke-Kind"] for mail in mails)
+    assert kinds == ["alert", "payment_overdue"], output
+    [alert_mail] = [mail for mail in mails if mail["X-Otasuke-Kind"] == "alert"]
+    assert "★★★" in alert_mail["Subject"]
+    body = alert_mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "駆け付けのお申し出期限" in body
