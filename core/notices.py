@@ -118,7 +118,6 @@ def send_due(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> SendReport:
     """Send every notice scheduled on or before `on` that is unsent and still applies, once."""
-    now = now or utcnow()
     with sessions.begin() as session:
         notices = planned(session, rules, on, only_on=False, kinds=kinds)
         sent = _sent_keys(session, notices)
@@ -128,11 +127,14 @@ def send_due(
         if should_stop():
             break
         batch = pending[start : start + BATCH]
+        # The clock at each batch (unless one is given): a sweep of minutes leases its last
+        # batch for as long as its first.
+        moment = now or utcnow()
         with sessions.begin() as session:
-            claimed = claim(session, batch, me=me, now=now, lease=lease)
+            claimed = claim(session, batch, me=me, now=moment, lease=lease)
         report.taken += len(batch) - len(claimed)
         with sessions.begin() as session:
-            deliver(session, claimed, me=me, now=now, report=report)
+            deliver(session, claimed, me=me, now=moment, report=report)
         if progress:
             progress(start + len(batch), len(pending))
     return report
