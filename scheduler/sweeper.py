@@ -141,9 +141,9 @@ class NoticeScheduler:
         return session_factory(self._engine)
 
     def _daily_sweep(self, stopping: threading.Event) -> object:
-        now = utcnow()
+        # The day from the clock now; each batch reads the clock for its own lease.
         report = daily_sweep(
-            self._sessions(), self._settings, jst_date(now), me=self._me, now=now,
+            self._sessions(), self._settings, jst_date(utcnow()), me=self._me,
             should_stop=stopping.is_set,
         )  # fmt: skip
         log.info(
