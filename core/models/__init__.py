@@ -7,7 +7,7 @@ from core.models.customers import Contract, ContractPeriod, Customer, Payment
 from core.models.inbound import InboundMail
 from core.models.leases import Lease
 from core.models.mail import Alert, MailCursor, OutboxMail
-from core.models.notices import Notice
+from core.models.notices import Notice, UtmReturn
 from core.models.queue import Action, Request
 from core.models.staff import StaffNotice
 
@@ -30,5 +30,6 @@ __all__ = [
     "Request",
     "Staff",
     "StaffNotice",
+    "UtmReturn",
     "utcnow",
 ]

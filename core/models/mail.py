@@ -57,6 +57,10 @@ class Alert(Base):
     dispatch_window_end: Mapped[date | None]
     source_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The portal's fields (SPEC "Alerts and staff"): `subject` holds its `title`, `source_key`
+    # its `alert_id`, `received_at` its `at`.
+    severity: Mapped[str] = mapped_column(String(10), default="medium")
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class MailCursor(Base):
