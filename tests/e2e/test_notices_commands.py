@@ -62,30 +62,39 @@ def test_notices_send_twice_sends_nothing_twice_and_due_then_shows_them_sent(
 ) -> None:
     first = otasuke("notices", "send", "--on", "2027-01-15")
     assert first.code == 0, first.err
-    # The first fees were never paid: their third overdue notices go too, each with a `suspend`.
-    assert first.out.startswith("2027-01-15: 7 notice(s) sent")
-    assert "2 suspend action(s) queued" in first.out
+    # The first fees (due 2026-06-25) were never paid, but their third overdue notices were
+    # due in July, far beyond the catch-up horizon: recorded as skipped, no `suspend` follows.
+    assert first.out.startswith("2027-01-15: 3 notice(s) sent")
+    assert "0 suspend action(s) queued" in first.out
+    assert "4 too old to send (skipped)" in first.out
     # Nothing configured: sent as .eml files into var/mail/outbox before the command returned.
-    assert "mail: 7 sent" in first.err
+    assert "mail: 3 sent" in first.err
     outbox = cli_env / "var" / "mail" / "outbox"
-    assert len(list(outbox.glob("*.eml"))) == 7
+    assert len(list(outbox.glob("*.eml"))) == 3
     second = otasuke("notices", "send", "--on", "2027-01-15")
     assert second.out.startswith("2027-01-15: 0 notice(s) sent")
-    assert len(list(outbox.glob("*.eml"))) == 7
+    assert "skipped" not in second.out
+    assert len(list(outbox.glob("*.eml"))) == 3
     due = otasuke("notices", "due", "--on", "2027-01-15", "--json")
     assert all(json.loads(line)["sent"] for line in due.out.splitlines())
     queued = otasuke("queue", "list", "--status", "pending", "--json")
-    assert [json.loads(line)["kind"] for line in queued.out.splitlines()] == ["suspend", "suspend"]
+    assert queued.out == ""
+    told = otasuke("staff", "notices")
+    assert told.out.count("notices older than 14 days not sent (first import?)") == 1
 
 
-def test_notices_list_shows_a_customers_history(otasuke, database: str) -> None:
+def test_notices_list_shows_a_customers_history_with_the_notices_skipped_and_why(
+    otasuke, database: str
+) -> None:
     assert otasuke("notices", "send", "--on", "2027-01-15").code == 0
     result = otasuke("notices", "list", "--customer", "nig-000001", "--json")
     rows = [json.loads(line) for line in result.out.splitlines()]
-    assert [(r["kind"], r["about"], r["mail_status"]) for r in rows] == [
-        ("payment_overdue", "2026-06-25#3", "sent"),
-        ("renewal_notice", "2027-03-31", "sent"),
+    assert [(r["kind"], r["about"], r["mail_status"], r["skipped"]) for r in rows] == [
+        ("payment_overdue", "2026-06-25#3", None, "too_old"),
+        ("renewal_notice", "2027-03-31", "sent", None),
     ]
+    text = otasuke("notices", "list", "--customer", "NIG-000001").out
+    assert "2026-06-25#3  (skipped: too old when first swept" in text
     assert otasuke("notices", "list", "--customer", "NIG-999999").code == 1
 
 
