@@ -128,3 +128,28 @@ def test_utm_returned_stops_the_return_reminders(otasuke, database: str) -> None
     result = otasuke("customers", "utm-returned", "NIG-000003", "--on", "2026-12-10")
     assert result.code == 0, result.err
     assert otasuke("notices", "due", "--on", "2026-12-15", "--json").out == ""
+
+
+def test_customers_imported_before_their_payments_get_no_mail_for_years_old_debts(
+    otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lead's first run: the shipped list of 15 customers approved 2023–2026, no payments.
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
+    assert otasuke("db", "upgrade").code == 0
+    csv = Path(__file__).parents[1] / "data" / "mail" / "customers.csv"
+    assert otasuke("customers", "import", str(csv), "--today", "2026-12-03").code == 0
+    sent = otasuke("notices", "send", "--on", "2026-12-03")
+    assert sent.code == 0, sent.err
+    assert sent.out == (
+        "2026-12-03: 0 notice(s) sent, 0 taken by another sweep, 0 suspend action(s) queued, "
+        "0 digest(s), 32 too old to send (skipped)\n"
+    )
+    assert not (cli_env / "var" / "mail" / "outbox").exists()
+    assert otasuke("queue", "list", "--json").out == ""
+    [told] = otasuke("staff", "notices").out.splitlines()
+    assert "32 notices older than 14 days not sent (first import?): 32 payment_overdue" in told
+    history = otasuke("notices", "list", "--customer", "NIG-000110", "--json").out.splitlines()
+    assert [(json.loads(r)["about"], json.loads(r)["skipped"]) for r in history] == [
+        ("2023-06-25#3", "too_old"), ("2024-02-25#3", "too_old"),
+        ("2025-02-25#3", "too_old"), ("2026-02-25#3", "too_old"),
+    ]  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -161,4 +161,3 @@ def test_two_sweeps_sending_different_third_notices_of_one_customer_queue_one_su
     actions = _suspensions(setup)
     assert sorted(a.payload["customer_id"] for a in actions) == customers
     assert all(a.payload["amount"] == 290_400 for a in actions)
-
