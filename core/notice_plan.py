@@ -211,7 +211,11 @@ def _payment_notices(
     found = list(debts(state, periods, on, on + before))
     # What a `suspend` action states: everything unpaid by `on`, since the oldest due date.
     overdue = [debt for debt in found if debt.due_on < on]
-    unpaid = {"total_owed": overdue[-1].owed, "oldest_due": overdue[0].due_on} if overdue else {}
+    unpaid = (
+        {"total_owed": overdue[-1].owed, "oldest_due": overdue[0].due_on, "due_dates": len(overdue)}
+        if overdue
+        else {}
+    )
     for debt in found:
         fees = [p for p in periods if p.due_on == debt.due_on and p.fee]
         figures = {

@@ -358,6 +358,7 @@ def _queue_suspension(session: Session, customer: Customer, notice: PlannedNotic
         payload={
             "customer_id": customer.customer_id,
             "due_on": oldest.isoformat(),
+            "several_due": notice.context.get("due_dates", 1) > 1,
             # `amount` and `lang` are what core.executor's suspension mail states.
             "amount": amount,
             "owed": amount,

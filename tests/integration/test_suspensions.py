@@ -9,12 +9,13 @@ from datetime import date, datetime, time
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import queue
+from core import executor, queue
 from core.customers import get_customer, upsert_customer
 from core.db import make_engine, session_factory
-from core.models import Action, Payment
+from core.models import Action, OutboxMail, Payment
 from core.notice_plan import NoticeRules, PlannedNotice
 from core.notices import claim, deliver, planned, send_due
+from core.settings import load_settings
 from knowledge.rules.calendar import JST
 
 # A horizon wide enough to reach back to 2023: the overdue notices of every unpaid due date
@@ -69,6 +70,11 @@ def test_four_unpaid_due_dates_queue_one_suspend_naming_the_total_and_the_oldest
     assert "290,400 yen unpaid in total, oldest due 2023-06-25" in action.summary
     assert action.payload["amount"] == 290_400
     assert action.payload["due_on"] == "2023-06-25"
+    # Approved, the suspension mail states the whole debt and since when it fell due.
+    with sessions.begin() as session:
+        assert executor.approve(session, action.id, "cli:staff", settings=load_settings({})).ok
+        mail = session.scalars(select(OutboxMail).where(OutboxMail.kind == "suspension")).one()
+        assert "2023年6月25日(日)以降が支払期日のご利用料金（290,400円）" in mail.body
 
 
 def test_no_suspend_is_queued_while_one_is_pending_or_approved_or_the_customer_is_suspended(
