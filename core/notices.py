@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import queue
@@ -159,7 +160,8 @@ def send_due(
         with sessions.begin() as session:
             report.skipped = skip(session, stale, TOO_OLD, now=moment)
             if report.skipped:
-                _tell_staff_skipped(session, report.skipped, on, rules.catch_up_days, moment)
+                # All that the day's plan found too old (a second sweep may record a share).
+                _tell_staff_skipped(session, stale, on, rules.catch_up_days, moment)
     for start in range(0, len(pending), BATCH):
         if should_stop():
             break
@@ -260,7 +262,14 @@ def _tell_staff_skipped(
         + f" for {len(customers)} customer(s) ({shown}). Import the payments received "
         "(otasuke payments import) and check the overdue list in the digest."
     )
-    tell_staff(session, "notices_skipped", text, key=f"notices_skipped:{on.isoformat()}", at=now)
+    try:
+        with session.begin_nested():
+            tell_staff(
+                session, "notices_skipped", text, key=f"notices_skipped:{on.isoformat()}", at=now
+            )
+    except IntegrityError:
+        # Another sweep (a second `otasuke run` on PostgreSQL) told staff the same a moment ago.
+        pass
 
 
 def deliver(
