@@ -221,6 +221,11 @@ _GUARDS = [
     _GUARD_TEXT["end of"], _GUARD_TEXT["end of"], _GUARD_TEXT["/"],
     _GUARD_TEXT["today"], _GUARD_TEXT["year end"], _GUARD_TEXT["-"],
 ]  # fmt: skip
+# The patterns under each guard, each with its place in _PATTERNS (which decides among matches
+# of the same span) and what may not stand before it: a guard that finds nothing skips them all.
+_BY_GUARD: dict[_Guard, list[tuple[int, str, re.Pattern[str], str]]] = {}
+for _index, (_guard, (_kind, _pattern)) in enumerate(zip(_GUARDS, _PATTERNS, strict=True)):
+    _BY_GUARD.setdefault(_guard, []).append((_index, _kind, _pattern, _NOT_AFTER.get(_index, "")))
 # Every pattern needs a digit or one of these words: a text without any has no date.
 _ANY_DIGIT_OR_WORD = re.compile(
     r"[0-9]|月|年度|今期|当期|満了|満期|end\s+of|本日|今日|即日|即時|年内|今年|本年|immediately|today",
@@ -345,29 +350,26 @@ def find_dates(text: str, base: date, *, normalized: bool = False) -> list[DateM
         normalized_text
     ):
         return []
-    found: list[DateMention] = []
+    found: list[tuple[int, int, int, DateMention]] = []
     lowered = normalized_text.lower()
-    hits: dict[_Guard, bool] = {}
-    for index, (guard, (kind, pattern)) in enumerate(zip(_GUARDS, _PATTERNS, strict=True)):
-        hit = hits.get(guard)
-        if hit is None:
-            hit = hits[guard] = guard.found(lowered)
-        if not hit:
+    for guard, patterns in _BY_GUARD.items():
+        if not guard.found(lowered):
             continue
-        not_after = _NOT_AFTER.get(index, "")
-        for match in pattern.finditer(normalized_text):
-            start = match.start()
-            if not match[0].strip():
-                continue
-            if not_after and start > 0 and normalized_text[start - 1] in not_after:
-                continue
-            value, relative = _value(kind, match, base)
-            if value is None:
-                continue
-            found.append(DateMention(value, match.start(), match.end(), match[0], relative))
-    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        for index, kind, pattern, not_after in patterns:
+            for match in pattern.finditer(normalized_text):
+                start, end = match.span()
+                if not match[0].strip():
+                    continue
+                if not_after and start > 0 and normalized_text[start - 1] in not_after:
+                    continue
+                value, relative = _value(kind, match, base)
+                if value is None:
+                    continue
+                mention = DateMention(value, start, end, match[0], relative)
+                found.append((start, start - end, index, mention))
+    found.sort()  # by place, the longer first, then in the order of _PATTERNS
     kept: list[DateMention] = []
-    for mention in found:
+    for _, _, _, mention in found:
         if kept and mention.start < kept[-1].end:
             continue  # inside a longer expression already taken (年月日 before 月日)
         kept.append(mention)

@@ -114,6 +114,7 @@ def test_the_guards_only_save_time_never_change_what_is_found(
 
     guarded = find_dates(text, BASE)
     always = dates._Guard(re.compile(""))
-    monkeypatch.setattr(dates, "_GUARDS", [always] * len(dates._GUARDS))
+    unguarded = {always: [p for patterns in dates._BY_GUARD.values() for p in patterns]}
+    monkeypatch.setattr(dates, "_BY_GUARD", unguarded)
     monkeypatch.setattr(dates, "_DIGIT_OR_MONTH", re.compile(""))
     assert find_dates(text, BASE) == guarded
