@@ -22,7 +22,9 @@ from kanjize import kanji2number
 
 # Eras still written in contracts and mail (令和元年 = 2019); a letter alone is the short form.
 _ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
-_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百千]+(?=[年月日])")
+# The first numeral apart from the rest: a pattern opening with a repeat makes re try every
+# position, one opening with a class lets it skip to the characters in it.
+_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百千][〇一二三四五六七八九十百千]*(?=[年月日])")
 _MONTHS_EN = {
     name: number
     for number, names in enumerate(

@@ -231,7 +231,7 @@ def _written_at(written: datetime | None, received: datetime, notes: list[str]) 
     return received
 
 
-_SIX_DIGITS = re.compile(r"[0-9]{6}")
+_SIX_DIGITS = re.compile(r"[0-9][0-9]{5}")  # not {6}: re skips to a digit only when a class opens
 _ID_LABEL = re.compile(r"ID|お客様|顧客|契約者|会員|利用者|customer|account", re.IGNORECASE)
 
 
