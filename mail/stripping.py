@@ -29,9 +29,11 @@ _QUOTE_HEADERS = re.compile(
 # scans quickly for their first characters, the date at a line's start apart (a `^` would make
 # re try every position), and only where a year followed by a separator stands at all.
 _QUOTE_HINT = re.compile(  # ten underscores written out: a repeat would hide its first character
-    r"wrote|writes|のメール|書きました|original|forward|元のメッセージ|転送|reply|__________|差出人|from"
+    r"wrote|writes|のメール\s*[:：]|書きました\s*[:：]|original|forward|元のメッセージ|転送|reply|"
+    r"__________|差出人|from"
 )
-_DATED_LINE = re.compile(r"^\s*(?:19|20)\d\d[年/.\-]", re.MULTILINE)
+# A dated quote header ends its line with a colon (2027年1月15日(金) 9:00 … <…>:).
+_DATED_LINE = re.compile(r"^\s*(?:19|20)\d\d[年/.\-][^\n]*[:：]", re.MULTILINE)
 _YEAR = re.compile(r"(?:19|20)\d\d[年/.\-]")
 
 
