@@ -17,10 +17,16 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: the outbox sender (the mail worker, scheduler and bot: their issues)."""
+    """The workers to run: the mail reader, the outbox sender and the scheduler (bot: its issue)."""
+    from otasuke.mailbox import mail_worker
     from otasuke.mailing import outbox_worker
+    from scheduler.sweeper import NoticeScheduler
 
-    return [outbox_worker(settings, sessions)]
+    return [
+        mail_worker(settings, sessions),
+        outbox_worker(settings, sessions),
+        NoticeScheduler(settings),
+    ]
 
 
 def prepare_database(settings: Settings) -> None:
