@@ -53,7 +53,8 @@ class LinkCode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger)
-    customer_pk: Mapped[int] = mapped_column(
+    # None: the ID asked for is no customer (the row still counts against the chat's limit).
+    customer_pk: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     code_hash: Mapped[str] = mapped_column(String(100))

@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('telegram_user_id', sa.BigInteger(), nullable=False),
-    sa.Column('customer_pk', sa.Integer(), nullable=False),
+    sa.Column('customer_pk', sa.Integer(), nullable=True),
     sa.Column('code_hash', sa.String(length=100), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
