@@ -8,6 +8,7 @@ import signal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.worker import ChatWorker
 from core.db import async_session_factory, make_async_engine
 from core.migrate import open_engine
 from core.settings import Settings
@@ -17,8 +18,8 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: none yet (the mail worker, scheduler and bot come with their issues)."""
-    return []
+    """The workers to run: the chat (Telegram, or the console without a token)."""
+    return [ChatWorker(settings, sessions)]
 
 
 def prepare_database(settings: Settings) -> None:

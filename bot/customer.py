@@ -1,0 +1,244 @@
+"""Customers' side of the chat: questions answered from the terms, hand-offs, linking, status."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.context import Context, chat_text, labels
+from bot.messages import Button, Incoming, Reply, Response
+from core import chat_answers, chat_links
+from core.answers import customer_facts
+from core.contracts import contract_view, debt_paid
+from core.models import Action, ChatAnswer, Customer
+from knowledge.faq.answers import Answer, templates
+from knowledge.rules.calendar import BusinessCalendar
+from knowledge.rules.desk import desk_open, next_opening
+from knowledge.terms import parse_citation
+
+EXCERPT_CHARS = 160
+CODE = re.compile(r"^\s*(\d{6})\s*$")
+# A request to cancel (not a question about cancelling): it must come by mail, 第12条1項.
+CANCEL_REQUEST = re.compile(
+    r"(解約|退会)(を)?(したい|します|希望|お願い|して(ください|下さい|ほしい|欲しい)|手続きをお願い)"
+    r"|\bcancel\b.{0,20}\b(my|our|the)\b.{0,20}\b(contract|subscription|service)\b"
+    r"|\b(want|would like|'d like|wish)\b.{0,10}\bto cancel\b",
+    re.IGNORECASE,
+)
+
+
+async def start(ctx: Context, msg: Incoming, lang: str) -> Response:
+    """/start: who the bot is and what it does."""
+    return Response([Reply(chat_text("start", lang))])
+
+
+async def help_(ctx: Context, msg: Incoming, lang: str) -> Response:
+    """/help: the commands (staff see theirs too)."""
+    is_staff = msg.user_id in await ctx.staff()
+    return Response([Reply(chat_text("help", lang, staff=is_staff))])
+
+
+async def question(ctx: Context, msg: Incoming, text: str, lang: str) -> Response:
+    """A question: the short answer and its clause, or 'I can't say for sure' and choices."""
+    if CANCEL_REQUEST.search(text):
+        return await cancel_by_mail(ctx, msg, lang)
+    customer = await ctx.db(chat_links.linked_customer, msg.user_id)
+    facts = None
+    if customer is not None:
+        facts = await ctx.db(customer_facts, customer.customer_id, ctx.today(), ctx.calendar)
+    found = ctx.engine.answer(text, facts)
+    return await _answer_reply(ctx, msg, text, found)
+
+
+async def _answer_reply(ctx: Context, msg: Incoming, text: str, found: Answer) -> Response:
+    lang = found.lang
+    citation = found.quotes[0][0] if found.quotes else found.citation
+    parsed = parse_citation(citation) if citation else None
+    suggestions = list(found.suggestions)
+    record = await ctx.db(
+        chat_answers.record_answer, msg.chat_id, msg.user_id, text, lang, handoff=found.handoff,
+        entry_id=found.entry_id, citation=citation, article=parsed[0] if parsed else None,
+        suggestions=suggestions,
+    )  # fmt: skip
+    label = labels(lang)
+    votes = (Button(label["up"], f"up:{record.id}"), Button(label["down"], f"down:{record.id}"))
+    if found.handoff:
+        note = found.answer.replace(templates(lang)["unsure"], "").strip()
+        rows = [(Button(s[:60], f"sug:{record.id}:{i}"),) for i, s in enumerate(suggestions)]
+        rows.append((Button(label["ask_staff"], f"ask:{record.id}"),))
+        return Response([Reply(chat_text("unsure", lang, note=note), tuple(rows))])
+    short = _short_answer(found)
+    excerpt = None
+    if found.quotes:
+        clause = " ".join(found.quotes[0][1].split())
+        excerpt = clause if len(clause) <= EXCERPT_CHARS else clause[:EXCERPT_CHARS] + "…"
+    body = chat_text("answer", lang, text=short, citation=citation, excerpt=excerpt)
+    rows: list[tuple[Button, ...]] = []
+    if parsed is not None:
+        rows.append((Button(f"{label['article']} (第{parsed[0]}条)", f"art:{record.id}"),))
+    rows.append(votes)
+    return Response([Reply(body, tuple(rows))])
+
+
+def _short_answer(found: Answer) -> str:
+    """The answer without the verbatim quotes the engine appends (the chat cites, then offers)."""
+    quote = templates(found.lang)["quote"]
+    text = found.answer
+    for citation, clause in found.quotes:
+        text = text.replace(quote.format(citation=citation, text=clause), "")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+async def cancel_by_mail(ctx: Context, msg: Incoming, lang: str) -> Response:
+    """A cancellation request in chat: it must be mailed (第12条1項); the address and deadline."""
+    customer = await ctx.db(chat_links.linked_customer, msg.user_id)
+    context: dict[str, Any] = {"address": ctx.settings.mail_from, "customer_id": None}
+    if customer is not None:
+        facts = await ctx.db(customer_facts, customer.customer_id, ctx.today(), ctx.calendar)
+        context |= {
+            "customer_id": customer.customer_id,
+            "cancel_deadline": facts["cancel_deadline"],
+            "period_end": facts["period_end"],
+        }
+    return Response([Reply(chat_text("cancel_by_mail", lang, **context))])
+
+
+async def button(ctx: Context, msg: Incoming, kind: str, args: list[str]) -> Response:
+    """A press on an answer's button: full article, a suggestion, 👍/👎, ask staff."""
+    try:
+        answer_id = int(args[0])
+    except (IndexError, ValueError):
+        return Response(notice=chat_text("notices", "ja", name="gone"))
+    answer = await ctx.db(chat_answers.get_answer, answer_id, msg.chat_id)
+    if answer is None:
+        return Response(notice=chat_text("notices", "ja", name="gone"))
+    lang = answer.lang
+    if kind in ("up", "down"):
+        await ctx.db(_vote, answer.id, 1 if kind == "up" else -1)
+        return Response(notice=chat_text("notices", lang, name="voted"))
+    if kind == "art":
+        return Response(_article(ctx, answer))
+    if kind == "sug":
+        index = int(args[1]) if len(args) > 1 and args[1].isdigit() else -1
+        if not 0 <= index < len(answer.suggestions):
+            return Response(notice=chat_text("notices", lang, name="gone"))
+        return await question(ctx, msg, answer.suggestions[index], lang)
+    if kind == "ask":
+        return await _hand_off(ctx, msg, answer)
+    return Response(notice=chat_text("notices", lang, name="gone"))
+
+
+def _vote(session: Session, answer_id: int, value: int) -> None:
+    chat_answers.vote(session, session.get_one(ChatAnswer, answer_id), value)
+
+
+def _article(ctx: Context, answer: ChatAnswer) -> list[Reply]:
+    article = ctx.engine.terms.article(answer.article) if answer.article else None
+    if article is None:
+        return [Reply(chat_text("notices", answer.lang, name="gone"))]
+    lines = [f"{article.citation}（{article.title}）"]
+    lines += [f"{p.number}　{p.full_text}" for p in article.paragraphs]
+    return [Reply("\n".join(lines))]
+
+
+async def _hand_off(ctx: Context, msg: Incoming, answer: ChatAnswer) -> Response:
+    action_id = await ctx.db(_queue_question, answer.id, msg.user_id)
+    now = ctx.clock()
+    opens = next_opening(now, ctx.calendar)
+    text = chat_text(
+        "handed_off", answer.lang, action_id=action_id, open_now=desk_open(now, ctx.calendar),
+        opens=opens.date(), opens_time=opens.strftime("%H:%M"),
+    )  # fmt: skip
+    return Response([Reply(text)])
+
+
+def _queue_question(session: Session, answer_id: int, user_id: int) -> int:
+    answer = session.get_one(ChatAnswer, answer_id)
+    customer = chat_links.linked_customer(session, user_id)
+    action, _new = chat_answers.hand_off(session, answer, customer)
+    return action.id
+
+
+async def link(ctx: Context, msg: Incoming, args: list[str], lang: str) -> Response:
+    """/link NIG-000123: a code is mailed to the customer's registered address."""
+    if not args:
+        return Response([Reply(chat_text("link", lang, outcome="usage"))])
+    written = " ".join(args)
+    outcome = await ctx.db(
+        chat_links.start_link, msg.chat_id, msg.user_id, written, ctx.settings, lang, ctx.clock()
+    )
+    minutes = int(chat_links.CODE_LIFETIME.total_seconds() // 60)
+    text = chat_text("link", lang, outcome=outcome, written=written, minutes=minutes)
+    return Response([Reply(text)])
+
+
+async def maybe_code(ctx: Context, msg: Incoming, text: str, lang: str) -> Response | None:
+    """Six digits while a code is pending: the link code; otherwise None (a question)."""
+    match = CODE.match(text)
+    if match is None:
+        return None
+    if await ctx.db(chat_links.pending_code, msg.chat_id, ctx.clock()) is None:
+        return None
+    result = await ctx.db(chat_links.check_code, msg.chat_id, msg.user_id, match[1], ctx.clock())
+    customer = result.customer
+    text = chat_text(
+        "link", lang, outcome=result.outcome, tries_left=result.tries_left,
+        customer_id=customer.customer_id if customer else "",
+        company=customer.company if customer else "",
+    )  # fmt: skip
+    return Response([Reply(text)])
+
+
+async def status(ctx: Context, msg: Incoming, lang: str) -> Response:
+    """/status: the linked customer's start, period, deadline, what is due, open requests."""
+    facts = await ctx.db(_status_facts, msg.user_id, ctx.today(), ctx.calendar)
+    return Response([Reply(chat_text("status", lang, **facts))])
+
+
+def _status_facts(
+    session: Session, user_id: int, today: Any, calendar: BusinessCalendar
+) -> dict[str, Any]:
+    customer = chat_links.linked_customer(session, user_id)
+    if customer is None:
+        return {"linked": False}
+    view = contract_view(session, customer, today, calendar)
+    st = view.status
+    dues = [
+        {
+            "amount": period.fee,
+            "due_on": period.due_on,
+            "paid": debt_paid(view.periods, view.payments, period.due_on, today),
+        }
+        for period in view.periods
+        if period.fee > 0
+    ]
+    if st.next_payment_due is not None and all(d["due_on"] != st.next_payment_due for d in dues):
+        dues.append(
+            {"amount": st.next_payment_amount, "due_on": st.next_payment_due, "paid": False}
+        )
+    return {
+        "linked": True,
+        "customer_id": customer.customer_id,
+        "company": customer.company,
+        "today": today,
+        "start_date": view.terms.start_date,
+        "ended_on": customer.ended_on if st.ended else None,
+        "ends_on": customer.ended_on if customer.ended_on and not st.ended else None,
+        "period_start": st.period_start,
+        "period_end": st.period_end,
+        "cancel_deadline": st.cancel_deadline,
+        "dues": dues[-3:],
+        "requests": _open_requests(session, customer),
+    }
+
+
+def _open_requests(session: Session, customer: Customer) -> list[str]:
+    rows = session.scalars(
+        select(Action)
+        .where(Action.customer_pk == customer.id, Action.status.in_(("pending", "approved")))
+        .order_by(Action.id)
+    )
+    return [f"#{a.id} {a.summary}" for a in rows]
