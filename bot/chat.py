@@ -30,7 +30,7 @@ class Chat:
         verdict = self.limit.check(msg.chat_id)
         if verdict != "ok":
             lang = language_of(msg.text, msg.language_code)
-            text = chat_text("notices", lang, name="slow_down")
+            text = chat_text("notices", lang, which="slow_down")
             return Response([Reply(text)] if verdict == "warn" else [])
         try:
             if msg.data is not None:
@@ -44,7 +44,7 @@ class Chat:
                 f"チャットの処理に失敗しました: {type(exc).__name__}: {exc}",
             )
             lang = language_of(msg.text, msg.language_code)
-            return Response([Reply(chat_text("notices", lang, name="error"))])
+            return Response([Reply(chat_text("notices", lang, which="error"))])
 
     async def _message(self, msg: Incoming) -> Response:
         text = (msg.text or "").strip()
@@ -61,7 +61,7 @@ class Chat:
             lang = args[0].lower()
         if name in STAFF_COMMANDS:
             if not await self._is_staff(msg, f"/{name}"):
-                return Response([Reply(chat_text("notices", lang, name="refused"))])
+                return Response([Reply(chat_text("notices", lang, which="refused"))])
             if name in ("reject", "reply"):
                 # Keep the staff member's line breaks in a reason or an answer.
                 args = _args_keeping_lines(text)
@@ -74,7 +74,7 @@ class Chat:
             return await customer.link(self.ctx, msg, args, lang)
         if name == "status":
             return await customer.status(self.ctx, msg, lang)
-        return Response([Reply(chat_text("notices", lang, name="unknown_command"))])
+        return Response([Reply(chat_text("notices", lang, which="unknown_command"))])
 
     async def _press(self, msg: Incoming) -> Response:
         kind, *args = (msg.data or "").split(":")
@@ -82,11 +82,11 @@ class Chat:
             # Gate by the presser's id: filters.User looks at the message's author (the bot).
             if not await self._is_staff(msg, f"button {msg.data}"):
                 lang = language_of(None, msg.language_code)
-                return Response(notice=chat_text("notices", lang, name="refused"))
+                return Response(notice=chat_text("notices", lang, which="refused"))
             return await staff.button(self.ctx, msg, kind, args)
         if kind in CUSTOMER_BUTTONS:
             return await customer.button(self.ctx, msg, kind, args)
-        return Response(notice=chat_text("notices", "ja", name="gone"))
+        return Response(notice=chat_text("notices", "ja", which="gone"))
 
     async def _is_staff(self, msg: Incoming, what: str) -> bool:
         if msg.user_id in await self.ctx.staff():

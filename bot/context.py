@@ -53,9 +53,9 @@ class Context:
         return jst_date(self.clock())
 
 
-def chat_text(name: str, lang: str, **context: Any) -> str:
+def chat_text(template: str, lang: str, /, **context: Any) -> str:
     """A chat text from core/templates/chat/ (trailing blank lines dropped)."""
-    return render_text("chat", name, lang, **context).strip()
+    return render_text("chat", template, lang, **context).strip()
 
 
 @cache

@@ -24,8 +24,12 @@ CODE = re.compile(r"^\s*(\d{6})\s*$")
 # A request to cancel (not a question about cancelling): it must come by mail, 第12条1項.
 CANCEL_REQUEST = re.compile(
     r"(解約|退会)(を)?(したい|します|希望|お願い|して(ください|下さい|ほしい|欲しい)|手続きをお願い)"
-    r"|\bcancel\b.{0,20}\b(my|our|the)\b.{0,20}\b(contract|subscription|service)\b"
-    r"|\b(want|would like|'d like|wish)\b.{0,10}\bto cancel\b",
+    r"|^\s*please cancel\b|\b(want|would like|'d like|wish)\b.{0,10}\bto cancel\b",
+    re.IGNORECASE,
+)
+# …but a question about cancelling is answered from the terms like any other.
+QUESTION = re.compile(
+    r"[?？]|いつ|どう|どの|何|ですか|ますか|でしょうか|場合|\b(how|when|what|can|could|may|by when)\b",
     re.IGNORECASE,
 )
 
@@ -43,7 +47,7 @@ async def help_(ctx: Context, msg: Incoming, lang: str) -> Response:
 
 async def question(ctx: Context, msg: Incoming, text: str, lang: str) -> Response:
     """A question: the short answer and its clause, or 'I can't say for sure' and choices."""
-    if CANCEL_REQUEST.search(text):
+    if CANCEL_REQUEST.search(text) and not QUESTION.search(text):
         return await cancel_by_mail(ctx, msg, lang)
     customer = await ctx.db(chat_links.linked_customer, msg.user_id)
     facts = None
@@ -111,24 +115,24 @@ async def button(ctx: Context, msg: Incoming, kind: str, args: list[str]) -> Res
     try:
         answer_id = int(args[0])
     except (IndexError, ValueError):
-        return Response(notice=chat_text("notices", "ja", name="gone"))
+        return Response(notice=chat_text("notices", "ja", which="gone"))
     answer = await ctx.db(chat_answers.get_answer, answer_id, msg.chat_id)
     if answer is None:
-        return Response(notice=chat_text("notices", "ja", name="gone"))
+        return Response(notice=chat_text("notices", "ja", which="gone"))
     lang = answer.lang
     if kind in ("up", "down"):
         await ctx.db(_vote, answer.id, 1 if kind == "up" else -1)
-        return Response(notice=chat_text("notices", lang, name="voted"))
+        return Response(notice=chat_text("notices", lang, which="voted"))
     if kind == "art":
         return Response(_article(ctx, answer))
     if kind == "sug":
         index = int(args[1]) if len(args) > 1 and args[1].isdigit() else -1
         if not 0 <= index < len(answer.suggestions):
-            return Response(notice=chat_text("notices", lang, name="gone"))
+            return Response(notice=chat_text("notices", lang, which="gone"))
         return await question(ctx, msg, answer.suggestions[index], lang)
     if kind == "ask":
         return await _hand_off(ctx, msg, answer)
-    return Response(notice=chat_text("notices", lang, name="gone"))
+    return Response(notice=chat_text("notices", lang, which="gone"))
 
 
 def _vote(session: Session, answer_id: int, value: int) -> None:
@@ -138,7 +142,7 @@ def _vote(session: Session, answer_id: int, value: int) -> None:
 def _article(ctx: Context, answer: ChatAnswer) -> list[Reply]:
     article = ctx.engine.terms.article(answer.article) if answer.article else None
     if article is None:
-        return [Reply(chat_text("notices", answer.lang, name="gone"))]
+        return [Reply(chat_text("notices", answer.lang, which="gone"))]
     lines = [f"{article.citation}（{article.title}）"]
     lines += [f"{p.number}　{p.full_text}" for p in article.paragraphs]
     return [Reply("\n".join(lines))]

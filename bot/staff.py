@@ -25,9 +25,9 @@ USAGE = {
 }
 
 
-def say(name: str, **context: Any) -> str:
+def say(which: str, **context: Any) -> str:
     """A staff text (staff read Japanese)."""
-    return chat_text("staff", "ja", name=name, **context)
+    return chat_text("staff", "ja", which=which, **context)
 
 
 def decision_buttons(action_id: int) -> tuple[tuple[Button, ...], ...]:

@@ -1,0 +1,118 @@
+"""The bot end to end: the chat worker against the Bot API stand-in, on a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from telegram_standin import TOKEN, BotApiStandIn
+
+from bot.worker import ChatWorker
+from core.customers import upsert_customer
+from core.db import async_session_factory, make_async_engine
+from core.models import OutboxMail
+from core.settings import Settings, load_settings
+from knowledge.faq.answers import AnswerEngine
+from knowledge.rules.calendar import DEFAULT_CALENDAR, JST
+
+T = TypeVar("T")
+STAFF = (9001, 9002)
+# A Thursday morning in JST: the desk (R19) is open.
+DESK_OPEN = datetime(2026, 12, 3, 10, 0, tzinfo=JST)
+CUSTOMER = {
+    "customer_id": "NIG-000321", "company": "A社", "contact_name": "山田",
+    "email": "a@example.jp", "member": True,
+    "applied_on": date(2026, 4, 10), "approved_on": date(2026, 4, 20),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def shared_answer_engine() -> AnswerEngine:
+    """The answer engine, built once for the session (as the worker builds it once a process)."""
+    from core.answers import answer_engine
+
+    return answer_engine(load_settings(env={}))
+
+
+@dataclass
+class RunningBot:
+    """A chat worker running against the stand-in."""
+
+    api: BotApiStandIn
+    settings: Settings
+    engine: Engine
+    worker: ChatWorker
+    stop: asyncio.Event
+
+    async def db(self, fn: Callable[[Session], T]) -> T:
+        """Run `fn` in a committed sync session, in a thread (SQLite's lock must not block the
+        loop the bot runs on)."""
+
+        def work() -> T:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                return fn(session)
+
+        return await asyncio.to_thread(work)
+
+    async def add_customer(self, **changes: Any) -> None:
+        """Register the test customer (with `changes`)."""
+        await self.db(
+            lambda s: upsert_customer(s, CUSTOMER | changes, DESK_OPEN.date(), DEFAULT_CALENDAR)
+        )
+
+    async def outbox(self, kind: str) -> list[OutboxMail]:
+        """Mail queued in the outbox of one kind."""
+        query = select(OutboxMail).where(OutboxMail.kind == kind)
+        return await self.db(lambda s: list(s.scalars(query)))
+
+
+@pytest.fixture
+def start_bot(
+    fresh_engine: Engine, empty_url: str, shared_answer_engine: AnswerEngine
+) -> Callable[..., contextlib.AbstractAsyncContextManager[RunningBot]]:
+    """`async with start_bot(env…, clock=…) as bot:` runs the chat worker until the block ends."""
+
+    @contextlib.asynccontextmanager
+    async def start(
+        clock: Callable[[], datetime] = lambda: DESK_OPEN, **env: str
+    ) -> AsyncIterator[RunningBot]:
+        async with BotApiStandIn() as api:
+            settings = load_settings(
+                env={
+                    "OTASUKE_DATABASE_URL": empty_url,
+                    "OTASUKE_TELEGRAM_TOKEN": TOKEN,
+                    "OTASUKE_TELEGRAM_API_URL": api.url,
+                    "OTASUKE_STAFF_TELEGRAM_IDS": ",".join(map(str, STAFF)),
+                    "OTASUKE_MAIL_FROM": "otasuke@chamber.example",
+                    **env,
+                }
+            )
+            engine = make_async_engine(empty_url)
+            worker = ChatWorker(
+                settings, async_session_factory(engine), engine=shared_answer_engine, clock=clock
+            )
+            stop = asyncio.Event()
+            task = asyncio.create_task(worker.run(stop))
+            try:
+                await api.wait_until(lambda: api.method_calls("getMe") or task.done(), what="getMe")
+                yield RunningBot(api, settings, fresh_engine, worker, stop)
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 10)
+                await engine.dispose()
+
+    return start
+
+
+@pytest.fixture
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """PTB's RetryAfter as a timedelta (else a deprecation warning, an error under -W error)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    yield
