@@ -29,7 +29,8 @@ CANCEL_REQUEST = re.compile(
 )
 # …but a question about cancelling is answered from the terms like any other.
 QUESTION = re.compile(
-    r"[?？]|いつ|どう|どの|何|ですか|ますか|でしょうか|場合|\b(how|when|what|can|could|may|by when)\b",
+    r"[?？]|いつ|どう|どの|何|ですか|ますか|でしょうか|場合"
+    r"|\b(how|when|what|can|could|may|by when)\b",
     re.IGNORECASE,
 )
 

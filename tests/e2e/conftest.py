@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -109,10 +109,3 @@ def start_bot(
                 await engine.dispose()
 
     return start
-
-
-@pytest.fixture
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """PTB's RetryAfter as a timedelta (else a deprecation warning, an error under -W error)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    yield
