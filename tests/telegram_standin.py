@@ -53,7 +53,8 @@ class BotApiStandIn:
         self.retry_after = 1
         self.hold: dict[int, float] = {}  # chat_id → seconds to hold its sendMessage
         self.webhook: dict[str, Any] | None = None
-        self._ids = itertools.count(1)
+        # Like Telegram's, update ids only grow, also across stand-ins (a restarted bot).
+        self._ids = itertools.count(time.time_ns() // 1000)
         self._message_ids = itertools.count(1000)
         self._new = asyncio.Condition()
         self._server: asyncio.Server | None = None
