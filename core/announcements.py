@@ -25,8 +25,7 @@ def unannounced_actions(session: Session, limit: int = 50) -> list[Action]:
 def claim_announcement(session: Session, action_id: int) -> bool:
     """Claim telling staff about the action: True for the one caller that may send it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ActionAnnouncement).values(
-        action_id=action_id, announced_at=utcnow()
-    )
-    result = session.execute(statement.on_conflict_do_nothing())
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    row = {"action_id": action_id, "announced_at": utcnow()}
+    statement = dialect.insert(ActionAnnouncement).values(row).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
+    return session.scalar(statement.returning(ActionAnnouncement.action_id)) is not None

@@ -28,8 +28,9 @@ def store_updates(session: Session, updates: list[dict[str, Any]]) -> int:
         statement = dialect.insert(ChatUpdate).values(
             update_id=int(payload["update_id"]), payload=payload, received_at=now
         )
-        result = session.execute(statement.on_conflict_do_nothing())
-        new += result.rowcount  # type: ignore[attr-defined]
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
+        stored = session.scalar(statement.on_conflict_do_nothing().returning(ChatUpdate.id))
+        new += stored is not None
     return new
 
 
