@@ -52,6 +52,7 @@ class BotApiStandIn:
         self.rate_limit_sends = 0  # answer this many sendMessage calls with 429 first
         self.retry_after = 1
         self.hold: dict[int, float] = {}  # chat_id → seconds to hold its sendMessage
+        self.discard_held = False  # a held message whose sender died is never delivered
         self.webhook: dict[str, Any] | None = None
         # Like Telegram's, update ids only grow, also across stand-ins (a restarted bot).
         self._ids = itertools.count(time.time_ns() // 1000)
@@ -241,6 +242,8 @@ class BotApiStandIn:
             return "400 Bad Request", _error(400, "Bad Request: message is too long")
         if chat_id in self.hold:
             await asyncio.sleep(self.hold[chat_id])
+            if self.discard_held:
+                return "500 Internal Server Error", _error(500, "Internal Server Error")
         markup = params.get("reply_markup") or {}
         buttons = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
         message_id = next(self._message_ids)

@@ -1,0 +1,160 @@
+"""Running for real: stored updates across a kill -9, SIGTERM, 409, 429 and the webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from core.models import StaffNotice
+from telegram_standin import TOKEN, BotApiStandIn
+
+OTASUKE = Path(sys.executable).with_name("otasuke")
+QUESTION = "年間の利用料金はいくらですか？"
+
+
+async def _start_otasuke(tmp_path: Path, api: BotApiStandIn) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env |= {
+        "OTASUKE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "OTASUKE_TELEGRAM_TOKEN": TOKEN,
+        "OTASUKE_TELEGRAM_API_URL": api.url,
+        "OTASUKE_STAFF_TELEGRAM_IDS": "9001",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(OTASUKE), "run", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    started = len(api.method_calls("getUpdates"))
+    await api.wait_until(
+        lambda: len(api.method_calls("getUpdates")) > started or process.returncode is not None,
+        timeout=60, what="otasuke polling",
+    )  # fmt: skip
+    assert process.returncode is None
+    return process
+
+
+async def test_a_kill_9_mid_batch_loses_nothing_and_answers_nothing_twice(tmp_path: Path) -> None:
+    async with BotApiStandIn() as api:
+        process = await _start_otasuke(tmp_path, api)
+        api.hold[101] = 60.0  # the reply to 101 hangs: the process dies while sending it
+        for chat in (101, 102, 103):
+            await api.message(chat, QUESTION)
+        await api.wait_until(
+            lambda: any(p.get("chat_id") == 101 for p in api.method_calls("sendMessage")),
+            what="the reply to 101 under way",
+        )  # fmt: skip
+        await api.wait_for(102)
+        await api.wait_for(103)
+        process.kill()
+        await process.wait()
+        api.discard_held = True
+        api.hold.clear()
+        again = await _start_otasuke(tmp_path, api)
+        try:
+            await api.wait_for(101, timeout=30)
+            await asyncio.sleep(1.5)  # anything answered twice would have come by now
+        finally:
+            again.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(again.wait(), 10)
+    assert [len(api.to(chat)) for chat in (101, 102, 103)] == [1, 1, 1]
+
+
+async def test_sigterm_stops_within_10_seconds_and_confirms_what_was_read(
+    tmp_path: Path,
+) -> None:
+    async with BotApiStandIn() as api:
+        process = await _start_otasuke(tmp_path, api)
+        update_id = await api.message(201, QUESTION)
+        await api.wait_for(201)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 10)
+        took = time.monotonic() - sent
+    assert code == 0
+    assert took < 10
+    assert api.method_calls("getUpdates")[-1]["offset"] == update_id + 1
+
+
+async def test_a_409_conflict_is_told_to_staff_not_looped(start_bot: Callable[..., Any]) -> None:
+    async with start_bot() as bot:
+        bot.api.conflict = True
+        told = await bot.api.wait_for(9001, timeout=15)
+        calls = len(bot.api.method_calls("getUpdates"))
+        await asyncio.sleep(1.5)
+        notices = await bot.db(lambda s: s.scalars(select(StaffNotice)).all())
+    assert "409" in told[0].text
+    assert [n.kind for n in notices] == ["telegram_conflict"]
+    assert len(bot.api.method_calls("getUpdates")) == calls  # waiting, not hammering
+
+
+async def test_a_429_is_waited_out_for_retry_after(start_bot: Callable[..., Any]) -> None:
+    async with start_bot() as bot:
+        bot.api.rate_limit_sends = 1
+        bot.api.retry_after = 1
+        asked = time.monotonic()
+        await bot.api.message(301, QUESTION)
+        [reply] = await bot.api.wait_for(301)
+    assert reply.at - asked >= 1.0
+    assert len([p for p in bot.api.method_calls("sendMessage") if p["chat_id"] == 301]) == 2
+
+
+async def test_the_webhook_stores_before_answering_and_handles_each_update_once(
+    start_bot: Callable[..., Any],
+) -> None:
+    env = {
+        "OTASUKE_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg-hook",
+        "OTASUKE_TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1:0",
+        "OTASUKE_TELEGRAM_WEBHOOK_SECRET": "s3cret",
+    }
+    async with start_bot(**env) as bot:
+        await bot.api.wait_until(lambda: bot.api.webhook, what="setWebhook")
+        port = bot.worker.transport.webhook.port  # type: ignore[union-attr]
+        url = f"http://127.0.0.1:{port}/tg-hook"
+        update = {
+            "update_id": 77,
+            "message": {
+                "message_id": 1, "date": 0, "text": QUESTION,
+                "chat": {"id": 401, "type": "private"},
+                "from": {"id": 401, "is_bot": False, "first_name": "客"},
+            },
+        }  # fmt: skip
+        async with httpx.AsyncClient() as client:
+            wrong = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "no"}
+            )
+            first = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            )
+            again = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            )
+        await bot.api.wait_for(401)
+        await asyncio.sleep(0.5)
+    assert [wrong.status_code, first.status_code, again.status_code] == [403, 200, 200]
+    assert bot.api.webhook == {
+        "url": "https://bot.example.org/tg-hook", "secret_token": "s3cret",
+        "allowed_updates": ["message", "callback_query"],
+    } | {k: v for k, v in bot.api.webhook.items() if k not in ("url", "secret_token", "allowed_updates")}  # fmt: skip
+    assert len(bot.api.to(401)) == 1
+    assert bot.api.method_calls("getUpdates") == []
+
+
+@pytest.mark.parametrize("length", [4096, 4097, 9000])
+def test_long_messages_are_split_at_telegrams_limit(length: int) -> None:
+    from bot.messages import MAX_TEXT, split_text
+
+    text = ("あ" * 100 + "\n") * (length // 101) + "い" * (length % 101)
+    parts = split_text(text)
+    assert all(0 < len(part) <= MAX_TEXT for part in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
