@@ -14,11 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-
-from core.models import StaffNotice
 from telegram_standin import TOKEN, BotApiStandIn
 
+from core.models import StaffNotice
+
 OTASUKE = Path(sys.executable).with_name("otasuke")
+SECRET = "X-Telegram-Bot-Api-Secret-Token"
 QUESTION = "年間の利用料金はいくらですか？"
 
 
@@ -142,10 +143,9 @@ async def test_the_webhook_stores_before_answering_and_handles_each_update_once(
         await bot.api.wait_for(401)
         await asyncio.sleep(0.5)
     assert [wrong.status_code, first.status_code, again.status_code] == [403, 200, 200]
-    assert bot.api.webhook == {
-        "url": "https://bot.example.org/tg-hook", "secret_token": "s3cret",
-        "allowed_updates": ["message", "callback_query"],
-    } | {k: v for k, v in bot.api.webhook.items() if k not in ("url", "secret_token", "allowed_updates")}  # fmt: skip
+    assert bot.api.webhook is not None
+    assert bot.api.webhook["url"] == "https://bot.example.org/tg-hook"
+    assert bot.api.webhook["secret_token"] == "s3cret"
     assert len(bot.api.to(401)) == 1
     assert bot.api.method_calls("getUpdates") == []
 
