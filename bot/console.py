@@ -100,11 +100,11 @@ class ConsoleTransport:
                 self.ctx.promoted.discard(self.user_id)
             await self.send(self.user_id, Reply(f"({line[4:]} now)"))
             return
-        msg = Incoming(chat_id=self.user_id, user_id=self.user_id, user_which="console", text=line)
+        msg = Incoming(chat_id=self.user_id, user_id=self.user_id, user_name="console", text=line)
         if line.isdigit() and 1 <= int(line) <= len(self.buttons):
             pressed = self.buttons[int(line) - 1]
             msg = Incoming(
-                chat_id=self.user_id, user_id=self.user_id, user_which="console", data=pressed.data
+                chat_id=self.user_id, user_id=self.user_id, user_name="console", data=pressed.data
             )
         response = await self.chat.handle(msg)
         for reply in response.replies:
