@@ -294,3 +294,32 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, bytes, str] 
     length = int(headers.get("content-length", "0"))
     body = await reader.readexactly(length) if length else b""
     return (parts[1] if len(parts) > 1 else "/"), body, headers.get("content-type", "")
+
+
+@contextlib.contextmanager
+def standin_in_thread(token: str = TOKEN) -> Any:
+    """The stand-in on its own loop in a thread, for code that runs its own loop (the CLI)."""
+    import threading
+
+    ready = threading.Event()
+    state: dict[str, Any] = {}
+
+    def serve() -> None:
+        async def main() -> None:
+            api = await BotApiStandIn(token).start()
+            state["api"], state["stop"] = api, asyncio.Event()
+            state["loop"] = asyncio.get_running_loop()
+            ready.set()
+            await state["stop"].wait()
+            await api.close()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield state["api"]
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
