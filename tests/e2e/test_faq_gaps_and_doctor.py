@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from telegram_standin import TOKEN, standin_in_thread
 
 from core import chat_answers
 from core.session import unit_of_work
 from core.settings import load_settings
-from telegram_standin import TOKEN, standin_in_thread
 
 
 def _answer(session: Any, question: str, *, handoff: bool, vote: int | None = None) -> None:
