@@ -50,30 +50,40 @@ async def question(ctx: Context, msg: Incoming, text: str, lang: str) -> Respons
     """A question: the short answer and its clause, or 'I can't say for sure' and choices."""
     if CANCEL_REQUEST.search(text) and not QUESTION.search(text):
         return await cancel_by_mail(ctx, msg, lang)
-    customer = await ctx.db(chat_links.linked_customer, msg.user_id)
+    found, record_id = await ctx.db(_answer_and_record, ctx, msg, text)
+    return _answer_reply(found, record_id)
+
+
+def _answer_and_record(
+    session: Session, ctx: Context, msg: Incoming, text: str
+) -> tuple[Answer, int]:
+    """One transaction: the linked customer's facts, the answer, and its record (for buttons)."""
+    customer = chat_links.linked_customer(session, msg.user_id)
     facts = None
     if customer is not None:
-        facts = await ctx.db(customer_facts, customer.customer_id, ctx.today(), ctx.calendar)
+        facts = customer_facts(session, customer.customer_id, ctx.today(), ctx.calendar)
     found = ctx.engine.answer(text, facts)
-    return await _answer_reply(ctx, msg, text, found)
+    citation = found.quotes[0][0] if found.quotes else found.citation
+    parsed = parse_citation(citation) if citation else None
+    record = chat_answers.record_answer(
+        session, msg.chat_id, msg.user_id, text, found.lang, handoff=found.handoff,
+        entry_id=found.entry_id, citation=citation, article=parsed[0] if parsed else None,
+        suggestions=list(found.suggestions),
+    )  # fmt: skip
+    return found, record.id
 
 
-async def _answer_reply(ctx: Context, msg: Incoming, text: str, found: Answer) -> Response:
+def _answer_reply(found: Answer, record_id: int) -> Response:
     lang = found.lang
     citation = found.quotes[0][0] if found.quotes else found.citation
     parsed = parse_citation(citation) if citation else None
     suggestions = list(found.suggestions)
-    record = await ctx.db(
-        chat_answers.record_answer, msg.chat_id, msg.user_id, text, lang, handoff=found.handoff,
-        entry_id=found.entry_id, citation=citation, article=parsed[0] if parsed else None,
-        suggestions=suggestions,
-    )  # fmt: skip
     label = labels(lang)
-    votes = (Button(label["up"], f"up:{record.id}"), Button(label["down"], f"down:{record.id}"))
+    votes = (Button(label["up"], f"up:{record_id}"), Button(label["down"], f"down:{record_id}"))
     if found.handoff:
         note = found.answer.replace(templates(lang)["unsure"], "").strip()
-        rows = [(Button(s[:60], f"sug:{record.id}:{i}"),) for i, s in enumerate(suggestions)]
-        rows.append((Button(label["ask_staff"], f"ask:{record.id}"),))
+        rows = [(Button(s[:60], f"sug:{record_id}:{i}"),) for i, s in enumerate(suggestions)]
+        rows.append((Button(label["ask_staff"], f"ask:{record_id}"),))
         return Response([Reply(chat_text("unsure", lang, note=note), tuple(rows))])
     short = _short_answer(found)
     excerpt = None
@@ -83,7 +93,7 @@ async def _answer_reply(ctx: Context, msg: Incoming, text: str, found: Answer) -
     body = chat_text("answer", lang, text=short, citation=citation, excerpt=excerpt)
     rows: list[tuple[Button, ...]] = []
     if parsed is not None:
-        rows.append((Button(f"{label['article']} (第{parsed[0]}条)", f"art:{record.id}"),))
+        rows.append((Button(f"{label['article']} (第{parsed[0]}条)", f"art:{record_id}"),))
     rows.append(votes)
     return Response([Reply(body, tuple(rows))])
 

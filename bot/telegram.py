@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +42,9 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT_SECONDS = 10
 ALLOWED_UPDATES = ["message", "callback_query"]
 SEND_ATTEMPTS = 4
+STORED_BATCH = 1000
+# SPEC: stopped within 10 s of SIGTERM; handlers still running get this long.
+DRAIN_SECONDS = 4.0
 
 
 def build_application(token: str, api_url: str | None) -> Application:  # type: ignore[type-arg]
@@ -100,6 +102,8 @@ class TelegramTransport:
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self.webhook = Webhook(ctx, application.bot, self.handle_stored)
+        self._chains: dict[object, asyncio.Task[None]] = {}  # the last task of each chat
+        self._scheduled: set[int] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Initialise, start, poll until `stop`, then stop in reverse order."""
@@ -113,6 +117,7 @@ class TelegramTransport:
                 else:
                     await self._poll(stop)
             finally:
+                await self.drain()
                 if not stop.is_set():  # failed: the relay needs no clean end
                     relay.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -186,18 +191,42 @@ class TelegramTransport:
         await self.ctx.db(tell_staff, "telegram_conflict", text, key=f"telegram-conflict:{day}")
 
     async def handle_stored(self) -> None:
-        """Handle every stored, unhandled update: chats in parallel, each chat in order."""
-        while rows := await self.ctx.db(unhandled_updates):
-            by_chat: dict[object, list[ChatUpdate]] = defaultdict(list)
-            for row in rows:
-                by_chat[_chat_of(row.payload)].append(row)
-            await asyncio.gather(*(self._handle_in_order(group) for group in by_chat.values()))
+        """Schedule every stored, unhandled update: chats in parallel, each chat in order.
 
-    async def _handle_in_order(self, rows: list[ChatUpdate]) -> None:
-        for row in rows:
+        Polling goes on meanwhile: a slow chat does not hold up the others' next messages.
+        """
+        for row in await self.ctx.db(unhandled_updates, STORED_BATCH):
+            if row.update_id in self._scheduled:
+                continue
+            self._scheduled.add(row.update_id)
+            chat = _chat_of(row.payload)
+            previous = self._chains.get(chat)
+            task = asyncio.create_task(self._handle_after(previous, row))
+            self._chains[chat] = task
+            task.add_done_callback(lambda done, chat=chat: self._forget(chat, done))
+
+    def _forget(self, chat: object, task: asyncio.Task[None]) -> None:
+        if self._chains.get(chat) is task:
+            del self._chains[chat]
+
+    async def _handle_after(self, previous: asyncio.Task[None] | None, row: ChatUpdate) -> None:
+        if previous is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(previous)
+        try:
             update = Update.de_json(row.payload, self.app.bot)
             await self.app.process_update(update)
             await self.ctx.db(mark_handled, row.update_id)
+        except Exception:
+            log.exception("telegram: update %s not handled (tried again on restart)", row.update_id)
+        finally:
+            self._scheduled.discard(row.update_id)
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Wait for the updates being handled; what is left stays stored for the next start."""
+        pending = list(self._chains.values())
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The one PTB handler: every message and press goes through the shared Chat."""

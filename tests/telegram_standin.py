@@ -54,6 +54,7 @@ class BotApiStandIn:
         self.hold: dict[int, float] = {}  # chat_id → seconds to hold its sendMessage
         self.discard_held = False  # a held message whose sender died is never delivered
         self.webhook: dict[str, Any] | None = None
+        self.on_send: Any = None  # called with each Sent (the benchmark's stopwatch)
         # Like Telegram's, update ids only grow, also across stand-ins (a restarted bot).
         self._ids = itertools.count(time.time_ns() // 1000)
         self._message_ids = itertools.count(1000)
@@ -247,7 +248,10 @@ class BotApiStandIn:
         markup = params.get("reply_markup") or {}
         buttons = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
         message_id = next(self._message_ids)
-        self.sent.append(Sent(chat_id, text, buttons, message_id))
+        sent = Sent(chat_id, text, buttons, message_id)
+        self.sent.append(sent)
+        if self.on_send is not None:
+            self.on_send(sent)
         result = {
             "message_id": message_id, "date": int(time.time()), "text": text,
             "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER,
