@@ -14,7 +14,7 @@ from core.staff_notices import tell_staff
 log = logging.getLogger(__name__)
 
 STAFF_COMMANDS = frozenset({"queue", "show", "approve", "reject", "reply", "assign"})
-STAFF_BUTTONS = frozenset({"ap", "rj", "apc", "rjc", "no"})
+STAFF_BUTTONS = frozenset({"ap", "rj", "apc", "rjc", "no", "lbl"})
 CUSTOMER_BUTTONS = frozenset({"art", "sug", "up", "down", "ask"})
 
 

@@ -9,12 +9,14 @@ from typing import Any
 from bot import decisions
 from bot.context import Context, chat_text, labels
 from bot.messages import Button, Incoming, Reply, Response
-from core import queue
+from core import chat_answers, queue
 from core.errors import UserError
 from core.models import Action
 from knowledge.rules.calendar import to_jst
 
 log = logging.getLogger(__name__)
+
+LABEL_CHOICES = 3
 
 USAGE = {
     "show": "/show N",
@@ -55,7 +57,22 @@ async def command(ctx: Context, msg: Incoming, name: str, args: list[str]) -> Re
     if name in ("reject", "reply", "assign") and not rest:
         return Response([Reply(say("usage", usage=USAGE[name]))])
     decide = {"reject": decisions.reject, "reply": decisions.reply, "assign": decisions.assign}
-    return await _decide(ctx, decide[name], action_id, actor, rest, ctx.settings)
+    response = await _decide(ctx, decide[name], action_id, actor, rest, ctx.settings)
+    if name == "reply":
+        response.replies += await _label_prompt(ctx, action_id)
+    return response
+
+
+async def _label_prompt(ctx: Context, action_id: int) -> list[Reply]:
+    """After answering a chat hand-off: which article answers it? (the FAQ learns from it)."""
+    action = await ctx.db(queue.get_action, action_id)
+    answer_id = action.payload.get("chat_answer_id")
+    if action.status != "done" or action.kind != "question" or answer_id is None:
+        return []
+    ranked = ctx.engine.answer(str(action.payload.get("question") or "?")).articles[:LABEL_CHOICES]
+    row = tuple(Button(f"第{n}条", f"lbl:{answer_id}:{n}") for n in ranked)
+    none = (Button(labels("ja")["no_article"], f"lbl:{answer_id}:0"),)
+    return [Reply(say("label", action_id=action_id), (row, none) if row else (none,))]
 
 
 async def _show(ctx: Context, action_id: int) -> Response:
@@ -113,6 +130,13 @@ async def button(ctx: Context, msg: Incoming, kind: str, args: list[str]) -> Res
             Button(label["cancel"], f"no:{action_id}"),
         )
         return Response([Reply(say(yes[0], a=action), (row,))])
+    if kind == "lbl":
+        article = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
+        answer_id = action_id  # lbl:<chat answer id>:<article, 0 for none>
+        labelled = await ctx.db(chat_answers.label, answer_id, article or None, actor)
+        if labelled is None:
+            return Response(notice="?")
+        return Response([Reply(say("labelled", article=article))])
     if kind == "apc":
         return await _decide(ctx, decisions.approve, action_id, actor, ctx.settings)
     if kind == "rjc":

@@ -112,3 +112,23 @@ def gaps(session: Session, limit: int = 50) -> list[Gap]:
 def audit_refusal(session: Session, telegram_user_id: int, what: str) -> None:
     """Someone who is not staff tried a staff command or button: recorded."""
     audit.record(session, f"telegram:{telegram_user_id}", "chat.refused", None, {"tried": what})
+
+
+def label(session: Session, answer_id: int, article: int | None, actor: str) -> ChatAnswer | None:
+    """Staff say which article answers a handed-off question (None: the terms do not)."""
+    answer = session.get(ChatAnswer, answer_id)
+    if answer is None:
+        return None
+    answer.label_article = article
+    answer.labelled_by = actor
+    session.flush()
+    audit.record(session, actor, "faq.labelled", f"chat_answer:{answer_id}", {"article": article})
+    return answer
+
+
+def labelled_questions(session: Session) -> list[dict[str, Any]]:
+    """Staff-labelled questions in knowledge/data/asked/'s format, oldest first."""
+    rows = session.scalars(
+        select(ChatAnswer).where(ChatAnswer.labelled_by.is_not(None)).order_by(ChatAnswer.id)
+    )
+    return [{"q": row.question, "article": row.label_article, "lang": row.lang} for row in rows]

@@ -43,6 +43,10 @@ class ChatAnswer(Base):
     vote: Mapped[int | None]  # +1 👍, -1 👎 (the latest press counts)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Staff's label for a handed-off question: the article that answers it, or none (NULL with
+    # `labelled_by` set); exported in knowledge/data/asked/'s format for the refit.
+    label_article: Mapped[int | None]
+    labelled_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class LinkCode(Base):

@@ -35,3 +35,19 @@ def gaps(
             )
     if not found and not as_json:
         typer.echo("No gaps: nothing was handed off or voted 👎 yet.")
+
+
+@app.command("asked")
+def asked() -> None:
+    """Staff-labelled chat questions as JSON lines in knowledge/data/asked/'s format.
+
+    Save them as a new set (`> knowledge/data/asked/chat_2027-01.jsonl`), then `make analyses`:
+    the refit learns from them.
+    """
+    from core.chat_answers import labelled_questions
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        for record in labelled_questions(session):
+            typer.echo(json.dumps(record, ensure_ascii=False))

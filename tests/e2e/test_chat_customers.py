@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.chat_answers import labelled_questions
 from core.models import Action, ChatAnswer
 from knowledge.rules.calendar import JST
 
@@ -84,6 +85,11 @@ async def test_a_hand_off_says_when_a_person_answers_and_staff_reply_comes_back(
         await bot.api.message(9001, f"/reply {action_id} 社長の趣味はお答えしておりません。")
         answered = (await bot.api.wait_for(CUSTOMER_CHAT, 3))[2]
         action = await bot.db(lambda s: s.get_one(Action, action_id))
+        # Staff then say which article answers it (none here): a labelled question to learn from.
+        prompt = (await bot.api.wait_for(9001, 3))[2]
+        await bot.api.press(9001, prompt.button("該当する条なし"))
+        await bot.api.wait_for(9001, 4)
+        labelled = await bot.db(lambda s: labelled_questions(s))
     assert answered.text == "社長の趣味はお答えしておりません。"
     assert action.status == "done"
     assert action.payload["chat_id"] == CUSTOMER_CHAT

@@ -67,3 +67,21 @@ def test_doctor_names_a_wrong_token_and_a_dead_imap_server(
     assert "cannot connect to 127.0.0.1" in lines["FAIL  imap"]
     assert right.code == 0
     assert "token accepted: @otasuke_bot" in right.out
+
+
+def test_faq_asked_exports_staff_labels_in_the_asked_format(otasuke: Callable[..., Any]) -> None:
+    from knowledge.faq.asked import parse_asked
+
+    assert otasuke("db", "upgrade").code == 0
+    with unit_of_work(load_settings()) as session:
+        _answer(session, "UTMを返す送料は誰が払う？", handoff=True)
+        _answer(session, "社長の趣味は？", handoff=True)
+        _answer(session, "未ラベル", handoff=True)
+        chat_answers.label(session, 1, 12, "telegram:9001")
+        chat_answers.label(session, 2, None, "telegram:9001")
+    result = otasuke("faq", "asked")
+    asked = parse_asked(result.out, "chat")
+    assert [(q.question, q.article) for q in asked] == [
+        ("UTMを返す送料は誰が払う？", 12),
+        ("社長の趣味は？", None),
+    ]

@@ -71,6 +71,8 @@ def upgrade() -> None:
     sa.Column('vote', sa.Integer(), nullable=True),
     sa.Column('action_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('label_article', sa.Integer(), nullable=True),
+    sa.Column('labelled_by', sa.String(length=100), nullable=True),
     sa.ForeignKeyConstraint(['action_id'], ['actions.id'], name=op.f('fk_chat_answers_action_id_actions'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chat_answers'))
     )
