@@ -89,11 +89,12 @@ async def test_a_hand_off_says_when_a_person_answers_and_staff_reply_comes_back(
         prompt = (await bot.api.wait_for(9001, 3))[2]
         await bot.api.press(9001, prompt.button("該当する条なし"))
         await bot.api.wait_for(9001, 4)
-        labelled = await bot.db(lambda s: labelled_questions(s))
+        labelled = await bot.db(labelled_questions)
     assert answered.text == "社長の趣味はお答えしておりません。"
     assert action.status == "done"
     assert action.payload["chat_id"] == CUSTOMER_CHAT
     assert action.payload["question"]
+    assert labelled == [{"q": "御社の社長の趣味は何ですか？", "article": None, "lang": "ja"}]
 
 
 async def test_at_night_the_hand_off_names_the_next_opening(start_bot: Callable[..., Any]) -> None:
