@@ -13,10 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from telegram_standin import TOKEN, BotApiStandIn
 
-from core.models import StaffNotice
+from core.db import make_engine
+from core.models import ChatUpdate, StaffNotice
 
 OTASUKE = Path(sys.executable).with_name("otasuke")
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
@@ -45,6 +46,23 @@ async def _start_otasuke(tmp_path: Path, api: BotApiStandIn) -> asyncio.subproce
     return process
 
 
+async def _wait_handled(tmp_path: Path, count: int) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'run.db'}")
+
+    def handled() -> int:
+        with engine.connect() as connection:
+            query = select(func.count()).where(ChatUpdate.handled_at.is_not(None))
+            return int(connection.scalar(query) or 0)
+
+    try:
+        deadline = time.monotonic() + 10
+        while await asyncio.to_thread(handled) < count:
+            assert time.monotonic() < deadline, "updates not recorded as handled"
+            await asyncio.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 async def test_a_kill_9_mid_batch_loses_nothing_and_answers_nothing_twice(tmp_path: Path) -> None:
     async with BotApiStandIn() as api:
         process = await _start_otasuke(tmp_path, api)
@@ -57,6 +75,9 @@ async def test_a_kill_9_mid_batch_loses_nothing_and_answers_nothing_twice(tmp_pa
         )  # fmt: skip
         await api.wait_for(102)
         await api.wait_for(103)
+        # Killed after 102 and 103 were recorded as handled (a kill between a reply and that
+        # record is the one window no protocol closes: that reply would go out again).
+        await _wait_handled(tmp_path, 2)
         process.kill()
         await process.wait()
         api.discard_held = True
