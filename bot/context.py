@@ -9,6 +9,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +48,7 @@ class Context:
         self._sqlite: tuple[ThreadPoolExecutor, sessionmaker[Session]] | None = None
         if settings.is_sqlite:
             engine = make_engine(settings.database_url)
+            event.listen(engine, "connect", _sqlite_commit_without_fsync)
             self._sqlite = (ThreadPoolExecutor(1, "chat-sqlite"), session_factory(engine))
 
     async def db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -78,6 +80,14 @@ class Context:
     def today(self) -> date:
         """Today in JST."""
         return jst_date(self.clock())
+
+
+def _sqlite_commit_without_fsync(dbapi_connection: Any, _record: Any) -> None:
+    # In WAL mode, synchronous=NORMAL syncs at checkpoints, not at each commit: a commit
+    # survives the process being killed (kill -9), though not the machine losing power.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def chat_text(template: str, lang: str, /, **context: Any) -> str:
