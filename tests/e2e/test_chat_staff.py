@@ -80,7 +80,7 @@ async def test_the_approve_button_asks_first_then_decides_once(
     assert action.status in ("approved", "done")
     assert action.decided_by == f"telegram:{STAFF_A}"
     assert "承認しました" in replies[3].text
-    assert "nothing changed" in replies[4].text
+    assert f"すでに決定済みです（telegram:{STAFF_A}" in replies[4].text
 
 
 async def test_two_staff_approving_in_one_batch_decide_once(start_bot: Callable[..., Any]) -> None:
@@ -101,7 +101,7 @@ async def test_two_staff_approving_in_one_batch_decide_once(start_bot: Callable[
     assert len(decisions) == 1
     assert action.decided_by in (f"telegram:{STAFF_A}", f"telegram:{STAFF_B}")
     assert sum("承認しました" in n for n in notices) == 1
-    assert sum(f"(by {action.decided_by})" in n for n in notices) == 1
+    assert sum(f"すでに決定済みです（{action.decided_by}" in n for n in notices) == 1
 
 
 async def test_staff_notices_and_queued_chat_messages_are_sent_once(
