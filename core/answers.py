@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import yaml
 from sqlalchemy.orm import Session
 
 from core.contracts import contract_view
@@ -81,9 +82,20 @@ def answer_engine(settings: Settings) -> AnswerEngine:
         engine = default_engine(terms, faq_text, threshold=settings.faq_handoff_threshold)
     except FaqError as exc:
         raise UserError(f"the FAQ cannot be used: {exc}") from None
+    except yaml.YAMLError as exc:
+        # A chamber's hand-edited FAQ that is not YAML at all (the shipped one always is).
+        raise UserError(f"OTASUKE_FAQ_FILE: {settings.faq_file}: {_yaml_problem(exc)}") from None
     if engine.withheld:
         log.warning(
             "%d FAQ entries rest on clauses that read differently in %s and are not used: %s",
             len(engine.withheld), settings.terms_file, ", ".join(engine.withheld),
         )  # fmt: skip
     return engine
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """`line 2, column 1: did not find expected node content`, not PyYAML's four lines."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"not YAML ({where}{problem})"

@@ -1,19 +1,31 @@
-"""Customers: their IDs as customers write them, lookups, and one customer's whole picture."""
+"""Customers: their IDs as customers write them, lookups, writing them in bulk with their
+contracts, and one customer's whole picture."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from core.contracts import contract_view, debt_paid, paid_by
+from core.contracts import ContractInputs, contract_view, debt_paid, extend_contracts, paid_by
+from core.db import chunks
 from core.errors import UserError
-from core.models import Customer
+from core.models import Customer, utcnow
 from knowledge.rules.calendar import BusinessCalendar
+
+# What the chamber's list says of a customer (the import's columns, SPEC "Customers").
+CUSTOMER_COLUMNS = (
+    "customer_id", "company", "contact_name", "email", "member",
+    "applied_on", "approved_on", "status", "ended_on", "telegram_user",
+)  # fmt: skip
+_FIELDS = CUSTOMER_COLUMNS[1:]
+_CONTRACT_DATES = ("applied_on", "approved_on")
 
 # Dashes customers type in place of '-' (after NFKC, which already folds the full-width one).
 _DASHES = "‐‑‒–—―−ー－ｰ"
@@ -51,20 +63,103 @@ def upsert_customer(
     session: Session, values: dict[str, Any], today: date, calendar: BusinessCalendar
 ) -> Customer:
     """Create or update one customer (the import's columns as values) and its contract."""
-    from core.imports import upsert_customers  # the import module builds on this one
-
     normalized = normalize_customer_id(values["customer_id"])
     if normalized is None:
         raise UserError(f"{values['customer_id']!r} is not a customer ID like NIG-000123")
     row = {"status": "active", "ended_on": None, "telegram_user": None} | values
     upsert_customers(session, [row | {"customer_id": normalized}], today=today, calendar=calendar)
-    customer = session.scalar(
+    return session.scalars(
         select(Customer)
         .where(Customer.customer_id == normalized)
         .execution_options(populate_existing=True)
+    ).one()
+
+
+@dataclass
+class UpsertCounts:
+    """How many customers an upsert inserted, updated, or found as they were."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def upsert_customers(
+    session: Session,
+    rows: list[dict[str, Any]],
+    *,
+    today: date,
+    calendar: BusinessCalendar,
+    counts: UpsertCounts | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> UpsertCounts:
+    """Insert or update customers (checked values of every column) with their contracts.
+
+    The counts are added to `counts` when given (an import's report); `progress` is told the
+    size of each chunk written.
+    """
+    counts = counts if counts is not None else UpsertCounts()
+    for chunk in chunks(rows):
+        _upsert_chunk(session, chunk, counts, today, calendar)
+        if progress:
+            progress(len(chunk))
+    return counts
+
+
+def _upsert_chunk(
+    session: Session,
+    chunk: list[dict[str, Any]],
+    counts: UpsertCounts,
+    today: date,
+    calendar: BusinessCalendar,
+) -> None:
+    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS)]
+    existing = {
+        row.customer_id: row
+        for row in session.execute(
+            select(*columns).where(Customer.customer_id.in_([v["customer_id"] for v in chunk]))
+        )
+    }
+    now = utcnow()
+    inserts, updates, contract_changed = [], [], []
+    for values in chunk:
+        row = existing.get(values["customer_id"])
+        if row is None:
+            inserts.append(values | {"created_at": now, "updated_at": now})
+        elif any(getattr(row, name) != values[name] for name in _FIELDS):
+            updates.append(values | {"id": row.id, "updated_at": now})
+            if any(getattr(row, name) != values[name] for name in _CONTRACT_DATES):
+                contract_changed.append(row.id)
+        else:
+            counts.unchanged += 1
+    pks: dict[str, int] = {}
+    if inserts:
+        # Core executemany, not the ORM: no per-row unit-of-work bookkeeping for 50,000 rows.
+        session.execute(insert(Customer.__table__), inserts)
+        pks = dict(
+            session.execute(
+                select(Customer.customer_id, Customer.id).where(
+                    Customer.customer_id.in_([v["customer_id"] for v in inserts])
+                )
+            ).all()
+        )
+    if updates:
+        session.execute(update(Customer), updates)
+    counts.inserted += len(inserts)
+    counts.updated += len(updates)
+    # Different dates make a different contract (a correction): it is written afresh. A member
+    # change alone keeps the periods billed (their fees stand) and applies from the next one.
+    inputs = {pks[v["customer_id"]]: _inputs(v) for v in inserts}
+    inputs |= {
+        existing[v["customer_id"]].id: _inputs(v) for v in chunk if v["customer_id"] in existing
+    }
+    extend_contracts(session, inputs, today, calendar, rewrite=contract_changed)
+
+
+def _inputs(values: dict[str, Any]) -> ContractInputs:
+    return ContractInputs(
+        values["applied_on"], values["approved_on"], values["member"], values["ended_on"]
     )
-    assert customer is not None
-    return customer
 
 
 def customer_overview(

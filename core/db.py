@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -22,6 +23,11 @@ from core.errors import UserError
 # timeout only covers waiting for the lock at BEGIN IMMEDIATE (below): a deferred transaction
 # that read first and then wants to write after another commit fails at once (SQLITE_BUSY_SNAPSHOT).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Rows per round trip in bulk writes: large enough to amortise it, small enough for SQLite's
+# variable limit.
+CHUNK = 1000
+
+T = TypeVar("T")
 
 
 def parse_url(url: str | URL) -> URL:
@@ -93,6 +99,12 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def async_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """One per runner; each task opens its own session (no lazy loads across awaits)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """`items` in lists of at most `size` (one bulk statement each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _engine_options(url: URL) -> dict[str, Any]:

@@ -1,19 +1,18 @@
-"""`customers import`: CSV rows checked one by one, written in bulk chunks (and the shared parts
-of every import: the report, chunks, customer IDs)."""
+"""`customers import`: CSV rows checked one by one, then written by `core.customers` in bulk
+(and the shared parts of every import: the report, row parsing, customer IDs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.contracts import ContractInputs, extend_contracts
 from core.csvfile import (
     Row,
     RowError,
@@ -23,19 +22,19 @@ from core.csvfile import (
     read_rows,
     require,
 )
-from core.customers import normalize_customer_id
-from core.models import Customer, utcnow
+from core.customers import (
+    CUSTOMER_COLUMNS,
+    UpsertCounts,
+    normalize_customer_id,
+    upsert_customers,
+)
+from core.models import Customer
 from core.models.customers import CUSTOMER_STATUSES
-from knowledge.rules.calendar import BusinessCalendar
+from knowledge.rules.calendar import KNOWN_YEARS, BusinessCalendar, CalendarRangeError
+from knowledge.rules.contract import ContractDatesError, check_contract_dates, contract_terms
 
-CUSTOMER_COLUMNS = (
-    "customer_id", "company", "contact_name", "email", "member",
-    "applied_on", "approved_on", "status", "ended_on", "telegram_user",
-)  # fmt: skip
-# Rows per round trip: large enough to amortise it, small enough for SQLite's variable limit.
-CHUNK = 1000
-_FIELDS = CUSTOMER_COLUMNS[1:]
-_CONTRACT_DATES = ("applied_on", "approved_on")
+__all__ = ["CUSTOMER_COLUMNS", "ImportReport", "import_customers", "parse_customer"]
+
 # The columns' sizes (core/models/customers.py), in characters as PostgreSQL counts them.
 _LENGTHS = {
     name: Customer.__table__.c[name].type.length
@@ -43,16 +42,12 @@ _LENGTHS = {
 }
 
 Progress = Callable[[int], None]
-T = TypeVar("T")
 
 
 @dataclass
-class ImportReport:
+class ImportReport(UpsertCounts):
     """What an import did; `errors` are (line, reason), in file order."""
 
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -63,17 +58,12 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values."""
         return {
+            "loaded": self.loaded,
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [{"line": line, "reason": reason} for line, reason in self.errors],
         }
-
-
-def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
-    """`items` in lists of at most `size`."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def parse_customer_id(cells: dict[str, str]) -> str:
@@ -85,8 +75,12 @@ def parse_customer_id(cells: dict[str, str]) -> str:
     return normalized
 
 
-def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
-    """One customer row as column values; every bad cell is named in one RowError."""
+def parse_customer(cells: dict[str, str], calendar: BusinessCalendar) -> dict[str, Any]:
+    """One customer row as column values; every bad cell is named in one RowError.
+
+    The contract's dates are checked by the rules themselves (`contract_terms`, as `rules
+    contract` does): dates no contract can have, or in years the calendar does not know.
+    """
     problems: list[str] = []
 
     def cell(parse: Callable[[], Any]) -> Any:
@@ -110,8 +104,8 @@ def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
         "telegram_user": cell(lambda: _fits(cells.get("telegram_user") or None, "telegram_user")),
     }
     applied, approved = values["applied_on"], values["approved_on"]
-    if applied and approved and approved < applied:
-        problems.append("approved_on: before applied_on")
+    if applied and approved:
+        problems.extend(_contract_problems(applied, approved, values["member"], calendar))
     status, ended = values["status"], values["ended_on"]
     # A cancelled or terminated contract has a last day; without it, it would renew forever.
     bad_end = any(problem.startswith("ended_on") for problem in problems)
@@ -122,6 +116,31 @@ def parse_customer(cells: dict[str, str]) -> dict[str, Any]:
     if problems:
         raise RowError("; ".join(problems))
     return values
+
+
+def _contract_problems(
+    applied: date, approved: date, member: bool | None, calendar: BusinessCalendar
+) -> list[str]:
+    """What the rules refuse in the contract's dates (none → the contract can be computed)."""
+    try:
+        if member is None:  # a bad member cell is reported already; the dates still are checked
+            check_contract_dates(applied, approved)
+        else:
+            contract_terms(applied, approved, member, calendar)
+    except ContractDatesError as exc:
+        return [f"{exc.option}_on: {exc}"]
+    except CalendarRangeError as exc:
+        known = f"{KNOWN_YEARS[0]}-{KNOWN_YEARS[-1]}"
+        return [
+            f"applied_on: {applied}: the contract's dates fall in {exc.year}, whose national "
+            f"holidays are not known (known: {known}), so its deadlines cannot be told"
+        ]
+    except (ValueError, OverflowError) as exc:  # a date past 9999-12-31, a month too closed
+        return [
+            f"applied_on, approved_on: {applied}, {approved}: the contract's dates cannot be "
+            f"computed ({exc})"
+        ]
+    return []
 
 
 def _fits(value: str | None, column: str) -> str | None:
@@ -152,6 +171,9 @@ def parse_all(
     """(line, values) of each good row; each bad one goes to `report.errors`."""
     parsed: list[tuple[int, dict[str, Any]]] = []
     for row in rows:
+        if row.error is not None:
+            report.errors.append((row.line, row.error))
+            continue
         try:
             parsed.append((row.line, parse(row.cells)))
         except RowError as exc:
@@ -173,89 +195,16 @@ def import_customers(
     report = ImportReport()
     first_line: dict[str, int] = {}
     good: list[dict[str, Any]] = []
-    for line, values in parse_all(rows, parse_customer, report):
+    parse = functools.partial(parse_customer, calendar=calendar)
+    for line, values in parse_all(rows, parse, report):
         seen = first_line.setdefault(values["customer_id"], line)
         if seen != line:
             report.errors.append((line, f"customer_id: {values['customer_id']} is on line {seen}"))
             continue
         good.append(values)
     upsert_customers(
-        session, good, today=today, calendar=calendar, report=report, progress=progress
+        session, good, today=today, calendar=calendar, counts=report, progress=progress
     )
     report.errors.sort()
     audit.record(session, actor, "customers.imported", str(path.name), report.as_dict())
     return report
-
-
-def upsert_customers(
-    session: Session,
-    rows: list[dict[str, Any]],
-    *,
-    today: date,
-    calendar: BusinessCalendar,
-    report: ImportReport | None = None,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Insert or update customers (values as `parse_customer` returns them) with their contracts."""
-    report = report if report is not None else ImportReport()
-    for chunk in chunks(rows):
-        _upsert_chunk(session, chunk, report, today, calendar)
-        if progress:
-            progress(len(chunk))
-    return report
-
-
-def _upsert_chunk(
-    session: Session,
-    chunk: list[dict[str, Any]],
-    report: ImportReport,
-    today: date,
-    calendar: BusinessCalendar,
-) -> None:
-    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS)]
-    existing = {
-        row.customer_id: row
-        for row in session.execute(
-            select(*columns).where(Customer.customer_id.in_([v["customer_id"] for v in chunk]))
-        )
-    }
-    now = utcnow()
-    inserts, updates, contract_changed = [], [], []
-    for values in chunk:
-        row = existing.get(values["customer_id"])
-        if row is None:
-            inserts.append(values | {"created_at": now, "updated_at": now})
-        elif any(getattr(row, name) != values[name] for name in _FIELDS):
-            updates.append(values | {"id": row.id, "updated_at": now})
-            if any(getattr(row, name) != values[name] for name in _CONTRACT_DATES):
-                contract_changed.append(row.id)
-        else:
-            report.unchanged += 1
-    pks: dict[str, int] = {}
-    if inserts:
-        # Core executemany, not the ORM: no per-row unit-of-work bookkeeping for 50,000 rows.
-        session.execute(insert(Customer.__table__), inserts)
-        pks = dict(
-            session.execute(
-                select(Customer.customer_id, Customer.id).where(
-                    Customer.customer_id.in_([v["customer_id"] for v in inserts])
-                )
-            ).all()
-        )
-    if updates:
-        session.execute(update(Customer), updates)
-    report.inserted += len(inserts)
-    report.updated += len(updates)
-    # Different dates make a different contract (a correction): it is written afresh. A member
-    # change alone keeps the periods billed (their fees stand) and applies from the next one.
-    inputs = {pks[v["customer_id"]]: _inputs(v) for v in inserts}
-    inputs |= {
-        existing[v["customer_id"]].id: _inputs(v) for v in chunk if v["customer_id"] in existing
-    }
-    extend_contracts(session, inputs, today, calendar, rewrite=contract_changed)
-
-
-def _inputs(values: dict[str, Any]) -> ContractInputs:
-    return ContractInputs(
-        values["applied_on"], values["approved_on"], values["member"], values["ended_on"]
-    )

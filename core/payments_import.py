@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.csvfile import parse_amount, parse_date, read_rows
-from core.imports import ImportReport, Progress, chunks, parse_all, parse_customer_id
+from core.db import chunks
+from core.imports import ImportReport, Progress, parse_all, parse_customer_id
 from core.models import Customer, Payment, utcnow
 
 PAYMENT_COLUMNS = ("customer_id", "paid_on", "amount")

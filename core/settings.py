@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     payment_overdue_max: int = Field(default=3, ge=1)
     utm_return_interval_days: int = Field(default=14, ge=1)
     # How often the workers look for work (mail, due notices, the outbox), in seconds.
-    poll_interval_seconds: float = Field(default=30.0, gt=0)
+    poll_interval_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -285,8 +285,23 @@ def _describe(
     return "; ".join(dict.fromkeys(parts))
 
 
+# 年末年始 is a week or so; a longer "break" is a typo (1-29 for 12-29) or start and end swapped,
+# which would close most of the year and move every deadline without a word.
+MAX_YEAR_END_BREAK_DAYS = 31
+
+
 def business_calendar(settings: Settings) -> BusinessCalendar:
-    """The 営業日 calendar (第2条(7)) with this chamber's closures."""
+    """The 営業日 calendar (第2条(7)) with this chamber's closures; a break of more than
+    MAX_YEAR_END_BREAK_DAYS → UserError."""
+    start, end = settings.year_end_break_start, settings.year_end_break_end
+    first, last = date(_COMMON_YEAR, *start), date(_COMMON_YEAR, *end)
+    days = (last - first).days + 1 if first <= last else 365 - (first - last).days + 1
+    if days > MAX_YEAR_END_BREAK_DAYS:
+        raise UserError(
+            f"{ENV_PREFIX}YEAR_END_BREAK_START, _END: {start[0]}-{start[1]} to {end[0]}-{end[1]} "
+            f"closes {days} days a year (at most {MAX_YEAR_END_BREAK_DAYS}; "
+            "a break over New Year runs from a December day to a January day, e.g. 12-29 to 1-3)"
+        )
     return BusinessCalendar(
         year_end_break_start=settings.year_end_break_start,
         year_end_break_end=settings.year_end_break_end,

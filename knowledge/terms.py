@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 
+from knowledge.textfile import TextFileError, decode_text
+
 
 class TermsParseError(ValueError):
-    """The text holds no article heading (第N条) at all: not a terms file."""
+    """Not a terms file: not text, or no article heading (第N条) at all."""
 
 
 @dataclass(frozen=True)
@@ -254,11 +256,15 @@ def _full(p: _Par) -> str:
 
 
 def read_terms_text(data: bytes) -> str:
-    """Decode a terms file: UTF-8 (with or without BOM), else CP932 as Windows writes it."""
+    """Decode a terms file: UTF-8 (with or without BOM), else CP932 as Windows writes it.
+
+    Not text, or a line that is not text in the file's encoding → TermsParseError naming it.
+    """
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp932")
+        # The terms are quoted to customers verbatim: a damaged clause is not guessed at.
+        return decode_text(data).whole_text()
+    except TextFileError as exc:
+        raise TermsParseError(str(exc)) from None
 
 
 def load_default_terms() -> Terms:

@@ -64,6 +64,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception as exc:
+        if _is_calendar_error(exc):
+            # A date the rules reach from good input (a deadline in 2100 for a period that
+            # starts in 2099) has no answer when its holidays are unknown: say so, not guess.
+            sys.stderr.write(f"otasuke: error: {exc}\n")
+            raise SystemExit(1) from None
         if not _is_database_error(exc):
             raise
         # A safety net: a database failure no command foresaw is still one line, not a traceback.
@@ -77,3 +82,9 @@ def _is_database_error(exc: Exception) -> bool:
     # SQLAlchemy is imported by the commands that use it, not for `--help`: no import, no error.
     errors = sys.modules.get("sqlalchemy.exc")
     return errors is not None and isinstance(exc, errors.SQLAlchemyError)
+
+
+def _is_calendar_error(exc: Exception) -> bool:
+    # Like the database's: the calendar (and the holiday library) is loaded only when used.
+    calendar = sys.modules.get("knowledge.rules.calendar")
+    return calendar is not None and isinstance(exc, calendar.CalendarRangeError)

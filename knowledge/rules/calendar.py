@@ -19,6 +19,23 @@ _ONE_DAY = timedelta(days=1)
 class CalendarRangeError(ValueError):
     """A year whose national holidays are not known: its business days cannot be told."""
 
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            f"{year}: the national holidays of that year are not known, so its business days "
+            f"cannot be told (known: {KNOWN_YEARS[0]}-{KNOWN_YEARS[-1]})"
+        )
+        self.year = year
+
+
+# The years whose national holidays the library knows (1949-2099 in holidays 0.108).
+KNOWN_YEARS = range(holidays.JP.start_year, holidays.JP.end_year + 1)
+
+
+def check_known_year(d: date) -> None:
+    """CalendarRangeError unless the business days of `d`'s year can be told."""
+    if d.year not in KNOWN_YEARS:
+        raise CalendarRangeError(d.year)
+
 
 def to_jst(moment: datetime) -> datetime:
     """An aware datetime in JST; a naive one raises ValueError (its zone would be a guess)."""
@@ -133,10 +150,7 @@ def _closures(calendar: BusinessCalendar, year: int) -> dict[date, str]:
     if not national:
         # The library knows the law's holidays for 1949-2099 only: outside them every weekday
         # would silently count as a business day, and every deadline would be wrong.
-        raise CalendarRangeError(
-            f"{year}: the national holidays of that year are not known, so its business days "
-            "cannot be told (known: 1949-2099)"
-        )
+        raise CalendarRangeError(year)
     for day, name in national.items():
         closed[day] = f"national holiday: {name}"
     day = date(year, 1, 1)

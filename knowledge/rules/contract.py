@@ -23,9 +23,11 @@ from knowledge.rules.periods import (
 )
 
 __all__ = [
+    "ContractDatesError",
     "ContractStatus",
     "ContractTerms",
     "annual_fee",
+    "check_contract_dates",
     "contract_status",
     "contract_terms",
     "first_fee",
@@ -82,13 +84,35 @@ class ContractTerms:
         }
 
 
+class ContractDatesError(ValueError):
+    """Dates no contract can have; `option` names the one at fault (`approved`)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+def check_contract_dates(applied_on: date, approved_on: date) -> None:
+    """The one check of a contract's own dates, for every caller: approval follows application."""
+    # 第8条: the chamber approves an application it has received; the contract forms then.
+    if approved_on < applied_on:
+        raise ContractDatesError(
+            "approved", f"{approved_on} is before the application date {applied_on}"
+        )
+
+
 def contract_terms(
     applied_on: date,
     approved_on: date,
     member: bool,
     calendar: BusinessCalendar = DEFAULT_CALENDAR,
 ) -> ContractTerms:
-    """Derive a contract's first-period dates and fees from its application and approval."""
+    """Derive a contract's first-period dates and fees from its application and approval.
+
+    Dates no contract can have → ContractDatesError; dates in years whose holidays are not
+    known → CalendarRangeError (both ValueErrors).
+    """
+    check_contract_dates(applied_on, approved_on)
     start = start_date(applied_on, calendar)
     period_end = first_period_end(start)
     first_due = first_payment_due(approved_on)

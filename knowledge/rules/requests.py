@@ -13,7 +13,7 @@ from knowledge.rules.cancellation import (
     late_term_end_proposals,
     service_change_deadline,
 )
-from knowledge.rules.contract import contract_terms
+from knowledge.rules.contract import ContractDatesError, contract_terms
 
 JsonObject = dict[str, Any]
 
@@ -62,12 +62,15 @@ def parse_member(options: Mapping[str, object]) -> bool:
 
 def contract_result(options: Mapping[str, object], calendar: BusinessCalendar) -> JsonObject:
     """`rules contract`: the first period's dates and fees (R2–R7, R9, R12, R15)."""
-    terms = contract_terms(
-        parse_date(options.get("applied"), "applied"),
-        parse_date(options.get("approved"), "approved"),
-        parse_member(options),
-        calendar,
-    )
+    try:
+        terms = contract_terms(
+            parse_date(options.get("applied"), "applied"),
+            parse_date(options.get("approved"), "approved"),
+            parse_member(options),
+            calendar,
+        )
+    except ContractDatesError as exc:
+        raise RuleRequestError(f"{exc.option}: {exc}") from None
     return terms.to_json()
 
 
@@ -118,7 +121,7 @@ def evaluate(request: object, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> 
     if not isinstance(request, dict):
         raise RuleRequestError("expected a JSON object")
     command = request.get("cmd")
-    if command not in _COMMANDS:
+    if not isinstance(command, str) or command not in _COMMANDS:  # a list is not even hashable
         names = ", ".join(_COMMANDS)
         raise RuleRequestError(f"cmd: expected one of {names}, not {command!r}")
     rule, allowed = _COMMANDS[command]
@@ -129,18 +132,38 @@ def evaluate(request: object, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> 
     return rule(request, calendar)
 
 
-def answer_lines(lines: Iterable[str], calendar: BusinessCalendar = DEFAULT_CALENDAR) -> list[str]:
-    """One JSON result per JSON request line, in order; a bad line gets `{"error": "line N: …"}`."""
+def answer_lines(
+    lines: Iterable[str],
+    calendar: BusinessCalendar = DEFAULT_CALENDAR,
+    bad: Mapping[int, str] | None = None,
+) -> list[str]:
+    """One JSON result per JSON request line, in order; a bad line gets `{"error": "line N: …"}`.
+
+    `bad`: lines already known to be bad (not UTF-8), by number, with the reason.
+    """
     out: list[str] = []
-    append, dumps, loads = out.append, json.dumps, json.loads
+    append, dumps, bad = out.append, json.dumps, bad or {}
     for number, line in enumerate(lines, start=1):
+        if number in bad:
+            append(dumps({"error": f"line {number}: {bad[number]}"}, ensure_ascii=False))
+            continue
         try:
-            append(dumps(evaluate(loads(line), calendar), ensure_ascii=False))
-        except json.JSONDecodeError as exc:
-            reason = (
-                "empty line" if not line.strip() else f"not JSON ({exc.msg}, column {exc.colno})"
-            )
-            append(dumps({"error": f"line {number}: {reason}"}, ensure_ascii=False))
+            append(dumps(evaluate(_load(line), calendar), ensure_ascii=False))
         except (ValueError, OverflowError) as exc:  # RuleRequestError, or a date out of range
             append(dumps({"error": f"line {number}: {exc}"}, ensure_ascii=False))
     return out
+
+
+def _load(line: str) -> object:
+    """The line's JSON value; anything json.loads cannot read → RuleRequestError saying why."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        if not line.strip():
+            raise RuleRequestError("empty line") from None
+        raise RuleRequestError(f"not JSON ({exc.msg}, column {exc.colno})") from None
+    except ValueError:  # an integer of more than 4300 digits (sys.int_info)
+        raise RuleRequestError("not JSON this program reads (a number too long)") from None
+    except RecursionError:
+        # json.loads recurses once per level: `[[[[…` a hundred thousand deep ends here.
+        raise RuleRequestError("not JSON this program reads (nested too deeply)") from None

@@ -50,18 +50,24 @@ def _count_lines(path: Path) -> int:
         return 0
 
 
-def _report(what: str, report: Any, as_json: bool) -> None:
-    """The summary on stdout, each bad row (line: reason) on stderr; exit 1 if nothing loaded."""
+def _report(what: str, file: Path, report: Any, as_json: bool) -> None:
+    """The summary on stdout, each refused row (file: line N: reason) on stderr; exit 1 if any.
+
+    A partial import keeps its good rows (SPEC: good rows still load) but is not a success: a
+    script tells it from a clean one by the exit status, and the summary says how many loaded.
+    """
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         for line, reason in report.errors:
-            typer.echo(f"line {line}: {reason}", err=True)
+            typer.echo(f"{file}: line {line}: {reason}", err=True)
+        refused = len(report.errors)
         typer.echo(
-            f"{what}: {report.inserted} inserted, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {len(report.errors)} error(s)"
+            f"{what}: {report.loaded} of {report.loaded + refused} rows loaded "
+            f"({report.inserted} inserted, {report.updated} updated, "
+            f"{report.unchanged} unchanged), {refused} refused"
         )
-    if report.errors and not report.loaded:
+    if report.errors:
         raise typer.Exit(1)
 
 
@@ -78,7 +84,7 @@ def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag
         report = run_import(
             session, file, today=day, calendar=business_calendar(settings), progress=step
         )
-    _report("customers", report, as_json)
+    _report("customers", file, report, as_json)
 
 
 @payments_app.command("import")
@@ -93,7 +99,7 @@ def import_payments(file: CsvFile, as_json: JsonFlag = False) -> None:
         _progress(_count_lines(file), "payments") as step,
     ):
         report = run_import(session, file, progress=step)
-    _report("payments", report, as_json)
+    _report("payments", file, report, as_json)
 
 
 @customers_app.command("show")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from knowledge.rules.calendar import BusinessCalendar
 
 app = typer.Typer(help="The terms' date and fee rules (R1–R19).", no_args_is_help=True)
 
@@ -14,12 +17,21 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the spec's JSON 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def _calendar() -> BusinessCalendar:
+    """The chamber's calendar (OTASUKE_CLOSED_DAYS, OTASUKE_YEAR_END_BREAK_*), as every command
+    that computes a deadline uses it: `rules` answers what `customers show` answers."""
+    from core.settings import business_calendar, load_settings
+
+    return business_calendar(load_settings())
+
+
 def _answer(command: str, options: dict[str, object]) -> dict[str, Any]:
     """Apply one rule; a bad option becomes typer.BadParameter (one line on stderr)."""
     from knowledge.rules.requests import RuleRequestError, evaluate
 
+    calendar = _calendar()
     try:
-        return evaluate({"cmd": command, **options})
+        return evaluate({"cmd": command, **options}, calendar)
     except (RuleRequestError, ValueError, OverflowError) as exc:
         raise typer.BadParameter(str(exc)) from None
 
@@ -137,9 +149,12 @@ def batch(
 ) -> None:
     """One JSON request a line in, one JSON result a line out, in order; bad lines get errors."""
     from knowledge.rules.requests import answer_lines
-    from otasuke.commands.common import read_batch_lines
+    from otasuke.commands.common import read_batch
 
-    out = answer_lines(read_batch_lines(source))
+    calendar = _calendar()
+    lines = read_batch(source)
+    bad = {line.number: line.error for line in lines if line.error is not None}
+    out = answer_lines([line.text for line in lines], calendar, bad)
     if out:
         sys.stdout.write("\n".join(out) + "\n")
         sys.stdout.flush()

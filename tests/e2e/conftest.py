@@ -1,12 +1,14 @@
-"""The bot end to end: the chat worker against the Bot API stand-in, on a real database."""
+"""End-to-end fixtures: the command tests' database, and the chat worker against the Bot API
+stand-in on a real database."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -31,6 +33,32 @@ CUSTOMER = {
     "email": "a@example.jp", "member": True,
     "applied_on": date(2026, 4, 10), "approved_on": date(2026, 4, 20),
 }  # fmt: skip
+
+
+@pytest.fixture
+def database(
+    otasuke,
+    cli_env: Path,
+    databases,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> str:
+    """A new database migrated by `otasuke db upgrade`: SQLite, unless the test is parametrized
+    indirectly with the backends (`pytest.mark.parametrize("database", [...], indirect=True)`)."""
+    url = databases.new(getattr(request, "param", "sqlite"))
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", url)
+    assert otasuke("db", "upgrade").code == 0
+    return url
+
+
+@pytest.fixture
+def db(database: str) -> Iterator[Engine]:
+    """An engine on that database, to read what the commands stored."""
+    from core.db import make_engine
+
+    engine = make_engine(database)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -36,11 +36,15 @@ def test_import_reports_a_summary_and_each_bad_row_by_line(
         encoding="cp932",
     )
     result = otasuke("customers", "import", str(path))
-    assert result.code == 0
-    assert result.out.strip() == "customers: 1 inserted, 0 updated, 0 unchanged, 1 error(s)"
-    assert result.err.startswith("line 3: customer_id: 'NIG-X' is not like NIG-000123")
+    assert result.code == 1  # a partial import is not a clean one
+    assert result.out.strip() == (
+        "customers: 1 of 2 rows loaded (1 inserted, 0 updated, 0 unchanged), 1 refused"
+    )
+    assert result.err == f"{path}: line 3: customer_id: 'NIG-X' is not like NIG-000123\n"
     again = otasuke("customers", "import", str(path), "--json")
+    assert again.code == 1
     assert json.loads(again.out) == {
+        "loaded": 1,
         "inserted": 0,
         "updated": 0,
         "unchanged": 1,
@@ -65,8 +69,12 @@ def test_a_file_without_the_columns_is_one_line_error(
 def test_show_gives_every_date_and_what_is_paid(otasuke, database: str, cli_env: Path) -> None:
     otasuke("customers", "import", str(_customers_csv(cli_env / "c.csv", GOOD)))
     (cli_env / "p.csv").write_text("customer_id,paid_on,amount\nNIG-000001,2025-05-20,59400\n")
-    assert otasuke("payments", "import", "p.csv").out.startswith("payments: 1 inserted")
-    assert otasuke("payments", "import", "p.csv").out.startswith("payments: 0 inserted")
+    assert otasuke("payments", "import", "p.csv").out.startswith(
+        "payments: 1 of 1 rows loaded (1 inserted"
+    )
+    assert otasuke("payments", "import", "p.csv").out.startswith(
+        "payments: 1 of 1 rows loaded (0 inserted"
+    )
     result = otasuke("customers", "show", "nig000001", "--today", "2026-03-01", "--json")
     assert result.code == 0, result.err
     shown = json.loads(result.out)

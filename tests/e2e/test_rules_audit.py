@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.rules.requests import evaluate
+from knowledge.rules.requests import RuleRequestError, evaluate
 from otasuke.cli import main
 
 CONTRACT_KEYS = (
@@ -551,10 +551,12 @@ def test_the_service_change_deadline_is_the_last_business_day_within_two_months(
 
 
 @settings(max_examples=200, deadline=None)
-@given(applied=_days, approved=_days, member=st.booleans())
+@given(applied=_days, waited=st.integers(min_value=0, max_value=400), member=st.booleans())
 def test_a_contract_starts_on_the_fifth_business_day_and_its_fee_is_the_paid_months(
-    applied: date, approved: date, member: bool
+    applied: date, waited: int, member: bool
 ) -> None:
+    # Approval follows the application (第8条); an approval before it is refused (below).
+    approved = applied + timedelta(days=waited)
     answer = evaluate(
         {"cmd": "contract", "applied": applied.isoformat(), "approved": approved.isoformat(),
          "member": member}
@@ -572,6 +574,17 @@ def test_a_contract_starts_on_the_fifth_business_day_and_its_fee_is_the_paid_mon
     assert (period_end.month, period_end.day) == (3, 31)
     assert 0 <= (period_end - start).days < 366
     assert answer["paid_months"] == (period_end.year - start.year) * 12 + 3 - start.month
+
+
+@given(applied=_days, early=st.integers(min_value=1, max_value=400), member=st.booleans())
+def test_a_contract_approved_before_its_application_is_refused(
+    applied: date, early: int, member: bool
+) -> None:
+    approved = applied - timedelta(days=early)
+    request = {"cmd": "contract", "applied": applied.isoformat(),
+               "approved": approved.isoformat(), "member": member}  # fmt: skip
+    with pytest.raises(RuleRequestError, match=f"approved: {approved} is before the application"):
+        evaluate(request)
 
 
 def test_the_installed_command_reads_bom_and_crlf_bytes_on_standard_input() -> None:

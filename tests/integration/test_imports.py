@@ -135,7 +135,7 @@ def test_payments_imported_twice_are_recorded_once(session: Session, tmp_path: P
         "customer_id,paid_on,amount",
         'NIG-000001,2025-05-20,"59,400"',
         "NIG-000001,2025-05-20,59400",  # a second, equal payment the same day is real
-        "nig000002,2025/5/21,¥59,400",
+        'nig000002,2025/5/21,"¥59,400"',
         "NIG-000009,2025-05-21,100",
         "NIG-000002,2025-05-21,-5",
     ]
@@ -146,6 +146,20 @@ def test_payments_imported_twice_are_recorded_once(session: Session, tmp_path: P
     again = import_payments(session, path)
     assert (again.inserted, again.unchanged) == (0, 3)
     assert _count(session, Payment) == 3
+    assert session.scalars(select(Payment.amount).order_by(Payment.id)).all() == [59_400] * 3
+
+
+def test_an_unquoted_comma_in_an_amount_is_a_row_error_not_a_smaller_payment(
+    session: Session, tmp_path: Path
+) -> None:
+    # Read cell by cell, `¥59,400` is the amount `¥59` and a stray cell `400`: 59 yen.
+    _customers(session, tmp_path, "NIG-000001")
+    rows = ["customer_id,paid_on,amount", "NIG-000001,2025/5/21,¥59,400", "NIG-000001,2025-05-22,1"]
+    report = import_payments(session, _write(tmp_path / "p.csv", rows))
+    assert report.errors == [
+        (2, '4 cells, the header has 3 (a cell holding a comma must be quoted: "79,200")')
+    ]
+    assert session.scalars(select(Payment.amount)).all() == [1]
 
 
 def test_an_import_is_in_the_audit_log(session: Session, tmp_path: Path) -> None:

@@ -31,6 +31,12 @@ def test_bytes_that_are_neither_utf8_nor_cp932_are_refused() -> None:
         decode(b"\x81\xff\xfe")
 
 
+def test_a_damaged_line_of_a_utf8_file_is_named_not_read_as_cp932() -> None:
+    data = "株式会社テスト\n株式会社サンプル\n".encode() + b"\xff\n"
+    with pytest.raises(UserError, match=r"^a.txt: line 3: not UTF-8 text \(byte 0xff"):
+        decode(data, "a.txt")
+
+
 @pytest.mark.parametrize(
     "written",
     [
