@@ -38,11 +38,11 @@ class Chat:
             return await self._message(msg)
         except Exception as exc:
             log.exception("chat: handling a message from %s failed", msg.user_id)
-            await self.ctx.db(
-                tell_staff,
-                "chat_error",
-                f"チャットの処理に失敗しました: {type(exc).__name__}: {exc}",
-            )
+            # Keyed by the hour: a failure that repeats tells staff once an hour, not per message.
+            hour = self.ctx.clock().strftime("%Y-%m-%dT%H")
+            text = f"チャットの処理に失敗しました: {type(exc).__name__}: {exc}"
+            key = f"chat-error:{type(exc).__name__}:{hour}"
+            await self.ctx.db(tell_staff, "chat_error", text, key=key)
             lang = language_of(msg.text, msg.language_code)
             return Response([Reply(chat_text("notices", lang, which="error"))])
 

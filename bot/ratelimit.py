@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 MESSAGES_PER_WINDOW = 20
 WINDOW_SECONDS = 60.0
+MAX_TRACKED = 10_000
 
 
 class ChatRateLimit:
@@ -31,6 +32,8 @@ class ChatRateLimit:
         seen = self._seen.setdefault(chat_id, deque())
         while seen and seen[0] <= now - self.window:
             seen.popleft()
+        if len(self._seen) > MAX_TRACKED:
+            self._forget_quiet(now)
         if len(seen) < self.limit:
             seen.append(now)
             self._warned.pop(chat_id, None)
@@ -39,3 +42,12 @@ class ChatRateLimit:
             self._warned[chat_id] = now
             return "warn"
         return "drop"
+
+    def _forget_quiet(self, now: float) -> None:
+        """Drop chats with nothing in the window (the dict would otherwise grow forever)."""
+        quiet = [
+            chat for chat, seen in self._seen.items() if not seen or seen[-1] <= now - self.window
+        ]
+        for chat in quiet:
+            del self._seen[chat]
+            self._warned.pop(chat, None)

@@ -136,3 +136,32 @@ async def test_show_and_usage_for_staff(start_bot: Callable[..., Any]) -> None:
     assert action.status == "rejected"
     assert action.reason == "期限を過ぎています"
     assert "#999 はありません" in replies[5].text
+
+
+async def test_someone_added_with_staff_add_may_use_the_staff_commands(
+    start_bot: Callable[..., Any],
+) -> None:
+    from core.staff_members import add_staff, remove_staff
+
+    async with start_bot() as bot:
+        await bot.db(lambda s: add_staff(s, 9100, "佐藤", "cli:test"))
+        await bot.api.message(9100, "/queue")
+        [allowed] = await bot.api.wait_for(9100)
+        await bot.db(lambda s: remove_staff(s, 9100, "cli:test"))
+        await bot.api.message(9100, "/queue")
+        refused = (await bot.api.wait_for(9100, 2))[1]
+    assert "承認待ちはありません" in allowed.text
+    assert "担当者のみ" in refused.text
+
+
+async def test_a_flooding_chat_is_told_once_to_slow_down(start_bot: Callable[..., Any]) -> None:
+    from bot.ratelimit import MESSAGES_PER_WINDOW
+
+    async with start_bot() as bot:
+        for n in range(MESSAGES_PER_WINDOW + 3):
+            await bot.api.message(STRANGER, f"/help {n}")
+        await bot.api.wait_for(STRANGER, MESSAGES_PER_WINDOW + 1)
+        await asyncio.sleep(0.5)
+    replies = bot.api.to(STRANGER)
+    assert len(replies) == MESSAGES_PER_WINDOW + 1
+    assert "少し時間をおいて" in replies[-1].text
