@@ -70,7 +70,8 @@ class BotApiStandIn:
 
     async def start(self) -> BotApiStandIn:
         """Listen on a free loopback port."""
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        # A large backlog: 200 clients connecting at once must not wait for SYN retries.
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=1024)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
