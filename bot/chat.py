@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import customer, staff
+from bot import customer, linking, staff, status
 from bot.context import Context, chat_text, language_of
 from bot.messages import Incoming, Reply, Response
 from bot.ratelimit import ChatRateLimit
@@ -52,7 +52,7 @@ class Chat:
             return Response()
         if not text.startswith("/"):
             lang = language_of(text, msg.language_code)
-            code = await customer.maybe_code(self.ctx, msg, text, lang)
+            code = await linking.maybe_code(self.ctx, msg, text, lang)
             return code or await customer.question(self.ctx, msg, text, lang)
         head, *args = text.split()
         name = head[1:].split("@", 1)[0].lower()
@@ -71,9 +71,9 @@ class Chat:
         if name == "help":
             return await customer.help_(self.ctx, msg, lang)
         if name == "link":
-            return await customer.link(self.ctx, msg, args, lang)
+            return await linking.link(self.ctx, msg, args, lang)
         if name == "status":
-            return await customer.status(self.ctx, msg, lang)
+            return await status.status(self.ctx, msg, lang)
         return Response([Reply(chat_text("notices", lang, which="unknown_command"))])
 
     async def _press(self, msg: Incoming) -> Response:

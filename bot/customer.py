@@ -5,22 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.context import Context, chat_text, labels
 from bot.messages import Button, Incoming, Reply, Response
 from core import chat_answers, chat_links
 from core.answers import customer_facts
-from core.contracts import contract_view, debt_paid
-from core.models import Action, ChatAnswer, Customer
+from core.models import ChatAnswer
 from knowledge.faq.answers import Answer, templates
-from knowledge.rules.calendar import BusinessCalendar
 from knowledge.rules.desk import desk_open, next_opening
 from knowledge.terms import parse_citation
 
 EXCERPT_CHARS = 160
-CODE = re.compile(r"^\s*(\d{6})\s*$")
 # A request to cancel (not a question about cancelling): it must come by mail, 第12条1項.
 CANCEL_REQUEST = re.compile(
     r"(解約|退会)(を)?(したい|します|希望|お願い|して(ください|下さい|ほしい|欲しい)|手続きをお願い)"
@@ -175,85 +171,3 @@ def _queue_question(session: Session, answer_id: int, user_id: int) -> int:
     customer = chat_links.linked_customer(session, user_id)
     action, _new = chat_answers.hand_off(session, answer, customer)
     return action.id
-
-
-async def link(ctx: Context, msg: Incoming, args: list[str], lang: str) -> Response:
-    """/link NIG-000123: a code is mailed to the customer's registered address."""
-    if not args:
-        return Response([Reply(chat_text("link", lang, outcome="usage"))])
-    written = " ".join(args)
-    outcome = await ctx.db(
-        chat_links.start_link, msg.chat_id, msg.user_id, written, ctx.settings, lang, ctx.clock()
-    )
-    minutes = int(chat_links.CODE_LIFETIME.total_seconds() // 60)
-    text = chat_text("link", lang, outcome=outcome, written=written, minutes=minutes)
-    return Response([Reply(text)])
-
-
-async def maybe_code(ctx: Context, msg: Incoming, text: str, lang: str) -> Response | None:
-    """Six digits while a code is pending: the link code; otherwise None (a question)."""
-    match = CODE.match(text)
-    if match is None:
-        return None
-    if await ctx.db(chat_links.pending_code, msg.chat_id, ctx.clock()) is None:
-        return None
-    result = await ctx.db(chat_links.check_code, msg.chat_id, msg.user_id, match[1], ctx.clock())
-    customer = result.customer
-    text = chat_text(
-        "link", lang, outcome=result.outcome, tries_left=result.tries_left,
-        customer_id=customer.customer_id if customer else "",
-        company=customer.company if customer else "",
-    )  # fmt: skip
-    return Response([Reply(text)])
-
-
-async def status(ctx: Context, msg: Incoming, lang: str) -> Response:
-    """/status: the linked customer's start, period, deadline, what is due, open requests."""
-    facts = await ctx.db(_status_facts, msg.user_id, ctx.today(), ctx.calendar)
-    return Response([Reply(chat_text("status", lang, **facts))])
-
-
-def _status_facts(
-    session: Session, user_id: int, today: Any, calendar: BusinessCalendar
-) -> dict[str, Any]:
-    customer = chat_links.linked_customer(session, user_id)
-    if customer is None:
-        return {"linked": False}
-    view = contract_view(session, customer, today, calendar)
-    st = view.status
-    dues = [
-        {
-            "amount": period.fee,
-            "due_on": period.due_on,
-            "paid": debt_paid(view.periods, view.payments, period.due_on, today),
-        }
-        for period in view.periods
-        if period.fee > 0
-    ]
-    if st.next_payment_due is not None and all(d["due_on"] != st.next_payment_due for d in dues):
-        dues.append(
-            {"amount": st.next_payment_amount, "due_on": st.next_payment_due, "paid": False}
-        )
-    return {
-        "linked": True,
-        "customer_id": customer.customer_id,
-        "company": customer.company,
-        "today": today,
-        "start_date": view.terms.start_date,
-        "ended_on": customer.ended_on if st.ended else None,
-        "ends_on": customer.ended_on if customer.ended_on and not st.ended else None,
-        "period_start": st.period_start,
-        "period_end": st.period_end,
-        "cancel_deadline": st.cancel_deadline,
-        "dues": dues[-3:],
-        "requests": _open_requests(session, customer),
-    }
-
-
-def _open_requests(session: Session, customer: Customer) -> list[str]:
-    rows = session.scalars(
-        select(Action)
-        .where(Action.customer_pk == customer.id, Action.status.in_(("pending", "approved")))
-        .order_by(Action.id)
-    )
-    return [f"#{a.id} {a.summary}" for a in rows]
