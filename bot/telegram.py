@@ -154,7 +154,13 @@ class TelegramTransport:
                 break
             conflict_told = False
             if updates:
-                await self.ctx.db(store_updates, [u.to_dict() for u in updates])
+                try:
+                    await self.ctx.db(store_updates, [u.to_dict() for u in updates])
+                except Exception:
+                    # Not stored → not confirmed: the same offset asks Telegram for them again.
+                    log.exception("telegram: storing %d update(s) failed: retrying", len(updates))
+                    await _sleep(stop, self.network_backoff)
+                    continue
                 offset = max(u.update_id for u in updates) + 1
                 await self.handle_stored()
         if offset is not None:
