@@ -46,10 +46,12 @@ class BotApiStandIn:
         self.token = token
         self.updates: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
-        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.calls: list[tuple[str, dict[str, Any], float]] = []
         self.callback_answers: list[dict[str, Any]] = []
         self.conflict = False
         self.rate_limit_sends = 0  # answer this many sendMessage calls with 429 first
+        self.rate_limit_polls = 0  # … and this many getUpdates calls
+        self.polls_limited: list[float] = []
         self.retry_after = 1
         self.hold: dict[int, float] = {}  # chat_id → seconds to hold its sendMessage
         self.discard_held = False  # a held message whose sender died is never delivered
@@ -168,7 +170,11 @@ class BotApiStandIn:
 
     def method_calls(self, method: str) -> list[dict[str, Any]]:
         """The parameters of every call to `method`."""
-        return [params for name, params in self.calls if name == method]
+        return [params for name, params, _at in self.calls if name == method]
+
+    def call_times(self, method: str) -> list[float]:
+        """When each call to `method` arrived (time.monotonic())."""
+        return [at for name, _params, at in self.calls if name == method]
 
     # HTTP
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -198,7 +204,7 @@ class BotApiStandIn:
             return "401 Unauthorized", _error(401, "Unauthorized")
         method = path[len(prefix) :]
         params = _params(body, content_type)
-        self.calls.append((method, params))
+        self.calls.append((method, params, time.monotonic()))
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return "404 Not Found", _error(404, "Not Found: method not found")
@@ -221,6 +227,12 @@ class BotApiStandIn:
                 409, "Conflict: terminated by other getUpdates request; make sure that only "
                 "one bot instance is running",
             )  # fmt: skip
+        if self.rate_limit_polls > 0:
+            self.rate_limit_polls -= 1
+            self.polls_limited.append(time.monotonic())
+            error = _error(429, f"Too Many Requests: retry after {self.retry_after}")
+            error["parameters"] = {"retry_after": self.retry_after}
+            return "429 Too Many Requests", error
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         async with self._new:

@@ -131,6 +131,17 @@ async def test_a_429_is_waited_out_for_retry_after(start_bot: Callable[..., Any]
     assert len([p for p in bot.api.method_calls("sendMessage") if p["chat_id"] == 301]) == 2
 
 
+async def test_a_429_on_get_updates_is_waited_out(start_bot: Callable[..., Any]) -> None:
+    async with start_bot() as bot:
+        bot.api.retry_after = 1
+        bot.api.rate_limit_polls = 1
+        await bot.api.message(302, QUESTION)  # ends the long poll under way
+        await bot.api.wait_for(302)
+    [limited] = bot.api.polls_limited
+    after = min(t for t in bot.api.call_times("getUpdates") if t > limited)
+    assert after - limited >= 1.0
+
+
 async def test_the_webhook_stores_before_answering_and_handles_each_update_once(
     start_bot: Callable[..., Any],
 ) -> None:
