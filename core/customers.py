@@ -113,7 +113,7 @@ def _upsert_chunk(
     today: date,
     calendar: BusinessCalendar,
 ) -> None:
-    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS)]
+    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS, "status_action_id")]
     existing = {
         row.customer_id: row
         for row in session.execute(
@@ -127,7 +127,12 @@ def _upsert_chunk(
         if row is None:
             inserts.append(values | {"created_at": now, "updated_at": now})
         elif any(getattr(row, name) != values[name] for name in _FIELDS):
-            updates.append(values | {"id": row.id, "updated_at": now})
+            # A status or end the file changes (import --overwrite) is the file's from now on.
+            ours = (row.status, row.ended_on) == (values["status"], values["ended_on"])
+            recorded_by = row.status_action_id if ours else None
+            updates.append(
+                values | {"id": row.id, "updated_at": now, "status_action_id": recorded_by}
+            )
             if any(getattr(row, name) != values[name] for name in _CONTRACT_DATES):
                 contract_changed.append(row.id)
         else:

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -49,6 +50,8 @@ class ImportReport(UpsertCounts):
     """What an import did; `errors` are (line, reason), in file order."""
 
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Rows that would undo what otasuke recorded (a cancellation, a suspension): not applied.
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def loaded(self) -> int:
@@ -57,13 +60,18 @@ class ImportReport(UpsertCounts):
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values."""
-        return {
+        summary: dict[str, Any] = {
             "loaded": self.loaded,
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [{"line": line, "reason": reason} for line, reason in self.errors],
         }
+        if self.conflicts:
+            summary["conflicts"] = [
+                {"line": line, "reason": reason} for line, reason in self.conflicts
+            ]
+        return summary
 
 
 def parse_customer_id(cells: dict[str, str]) -> str:
@@ -161,7 +169,8 @@ def _email(cells: dict[str, str]) -> str:
 def _status(cells: dict[str, str]) -> str:
     status = cells.get("status", "").lower() or "active"
     if status not in CUSTOMER_STATUSES:
-        raise RowError(f"status: {cells['status']!r} is not active, cancelled or terminated")
+        # `suspended` too (SPEC: a contract state like cancelled; otasuke sets it on approval).
+        raise RowError(f"status: {cells['status']!r} is not one of {', '.join(CUSTOMER_STATUSES)}")
     return status
 
 
@@ -189,8 +198,12 @@ def import_customers(
     calendar: BusinessCalendar,
     actor: str = "cli",
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> ImportReport:
-    """Insert or update every good row (by customer_id) with its contract; report the bad ones."""
+    """Insert or update every good row (by customer_id) with its contract; report the bad ones.
+
+    A row that would undo what otasuke recorded is a conflict, not applied unless `overwrite`.
+    """
     _, rows = read_rows(path, CUSTOMER_COLUMNS)
     report = ImportReport()
     first_line: dict[str, int] = {}
@@ -202,9 +215,46 @@ def import_customers(
             report.errors.append((line, f"customer_id: {values['customer_id']} is on line {seen}"))
             continue
         good.append(values)
+    if not overwrite:
+        good = _without_conflicts(session, good, report, first_line)
     upsert_customers(
         session, good, today=today, calendar=calendar, counts=report, progress=progress
     )
     report.errors.sort()
     audit.record(session, actor, "customers.imported", str(path.name), report.as_dict())
     return report
+
+
+def _without_conflicts(
+    session: Session,
+    rows: list[dict[str, Any]],
+    report: ImportReport,
+    lines: Mapping[str, int],
+) -> list[dict[str, Any]]:
+    """The rows that leave what otasuke recorded alone; the others go to `report.conflicts`."""
+    # SPEC "What otasuke recorded wins over a re-import": an approved cancellation or a
+    # suspension (customers.status_action_id) is undone only with --overwrite.
+    recorded = {
+        row.customer_id: row
+        for row in session.execute(
+            select(
+                Customer.customer_id, Customer.status, Customer.ended_on, Customer.status_action_id
+            ).where(Customer.status_action_id.is_not(None))
+        )
+    }
+    kept = []
+    for values in rows:
+        row = recorded.get(values["customer_id"])
+        if row is None or (values["status"], values["ended_on"]) == (row.status, row.ended_on):
+            kept.append(values)
+            continue
+        ended = f" (ended_on {row.ended_on})" if row.ended_on else ""
+        report.conflicts.append(
+            (
+                lines.get(values["customer_id"], 0),
+                f"{values['customer_id']}: otasuke recorded {row.status}{ended} by action "
+                f"#{row.status_action_id}; the file says {values['status']}: not applied "
+                "(--overwrite applies it)",
+            )
+        )
+    return kept

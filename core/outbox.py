@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,8 +43,13 @@ def enqueue_mail(
     headers: dict[str, str] | None = None,
     action_id: int | None = None,
     customer_pk: int | None = None,
+    message_id: str | None = None,
 ) -> OutboxMail:
-    """Queue a mail unless one with `key` exists (then that one is returned, unchanged)."""
+    """Queue a mail unless one with `key` exists (then that one is returned, unchanged).
+
+    `message_id` (`<…@…>`) only when the caller must know it now; otherwise the first claim
+    gives the mail its Message-ID, and every attempt after that keeps it.
+    """
     key = storable_key(key)
     all_headers = {"X-Otasuke-Kind": kind, **(headers or {})}
     if action_id is not None:
@@ -56,6 +63,7 @@ def enqueue_mail(
         "headers": all_headers,
         "action_id": action_id,
         "customer_pk": customer_pk,
+        "message_id": message_id,
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": utcnow(),
@@ -64,9 +72,7 @@ def enqueue_mail(
     # INSERT … ON CONFLICT DO NOTHING: two workers queueing the same key at once keep one row.
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(OutboxMail).values(values).on_conflict_do_nothing())
-    mail = session.scalar(select(OutboxMail).where(OutboxMail.key == key))
-    assert mail is not None
-    return mail
+    return session.scalars(select(OutboxMail).where(OutboxMail.key == key)).one()
 
 
 def due_mail(session: Session, now: datetime | None = None, limit: int = 50) -> list[OutboxMail]:
@@ -81,44 +87,113 @@ def due_mail(session: Session, now: datetime | None = None, limit: int = 50) -> 
     )
 
 
+def _free(now: datetime) -> object:
+    """Pending and due: not sent, not given up, not leased to a sender right now."""
+    return (OutboxMail.status == "pending") & (OutboxMail.next_attempt_at <= now)
+
+
+def claim_due(
+    session: Session,
+    now: datetime | None = None,
+    *,
+    limit: int = 50,
+    lease: timedelta = LEASE,
+    ids: Collection[int] | None = None,
+    domain: str = "localhost",
+) -> list[OutboxMail]:
+    """Lease up to `limit` due mails (only `ids` when given) to this caller, oldest first.
+
+    Each mail leased is this caller's alone until `lease` runs out, and has its Message-ID
+    from here on. Commit before sending them.
+    """
+    now = now or utcnow()
+    free = _free(now)
+    candidates = select(OutboxMail.id).where(free).order_by(OutboxMail.id).limit(limit)
+    if ids is not None:
+        candidates = candidates.where(OutboxMail.id.in_(list(ids)))
+    if session.get_bind().dialect.name == "postgresql":
+        # Two senders take different mails instead of queueing behind each other's row locks.
+        candidates = candidates.with_for_update(skip_locked=True)
+    # The conditional UPDATE is the whole race: `free` is repeated because PostgreSQL
+    # re-evaluates it on a row another sender changed meanwhile (read committed), and SQLite
+    # runs one writer at a time (BEGIN IMMEDIATE). A sender that dies mid-send just lets the
+    # lease run out: the mail is due again and goes out later, never lost.
+    # A mail's first claim gives it its Message-ID, in the same statement: `<id.nonce.otasuke@
+    # domain>`, unique by the row's id, and by the nonce across databases.
+    first_id = literal("<") + cast(OutboxMail.id, String) + literal(_id_tail(domain))
+    won = session.scalars(
+        update(OutboxMail)
+        .where(OutboxMail.id.in_(candidates.scalar_subquery()), free)
+        .values(
+            next_attempt_at=now + lease,
+            message_id=func.coalesce(OutboxMail.message_id, first_id),
+        )
+        .returning(OutboxMail.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not won:
+        return []
+    return list(
+        session.scalars(
+            select(OutboxMail)
+            .where(OutboxMail.id.in_(won))
+            .order_by(OutboxMail.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _id_tail(domain: str) -> str:
+    return f".{uuid.uuid4().hex[:16]}.otasuke@{domain or 'localhost'}>"
+
+
 def claim_mail(
     session: Session, mail_id: int, now: datetime | None = None, lease: timedelta = LEASE
 ) -> bool:
-    """Take a due mail for `lease`; True for one caller only. Commit before sending it."""
-    # The conditional UPDATE is the whole race: a second sender (another instance, a restart)
-    # finds the next attempt moved past `now` and gets no row. A sender that dies mid-send just
-    # lets the lease run out: the mail is due again and goes out later, never lost.
-    now = now or utcnow()
+    """Take one due mail for `lease`; True for one caller only. Commit before sending it."""
+    return bool(claim_due(session, now, limit=1, lease=lease, ids=[mail_id]))
+
+
+def mark_sent(session: Session, mail_id: int, now: datetime | None = None) -> bool:
+    """The mail went out; False when it was already recorded (another sender's lease ran out)."""
+    return mark_all_sent(session, [mail_id], now) == 1
+
+
+def mark_all_sent(session: Session, mail_ids: Collection[int], now: datetime | None = None) -> int:
+    """These mails went out (one statement for a batch); → how many were still to record."""
+    if not mail_ids:
+        return 0
     result = session.execute(
         update(OutboxMail)
-        .where(
-            OutboxMail.id == mail_id,
-            OutboxMail.status == "pending",
-            OutboxMail.next_attempt_at <= now,
-        )
-        .values(next_attempt_at=now + lease)
+        .where(OutboxMail.id.in_(list(mail_ids)), OutboxMail.status == "pending")
+        .values(status="sent", sent_at=now or utcnow(), attempts=OutboxMail.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def mark_sent(session: Session, mail_id: int, now: datetime | None = None) -> None:
-    """The mail went out."""
-    session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == mail_id)
-        .values(status="sent", sent_at=now or utcnow(), attempts=OutboxMail.attempts + 1)
-    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_attempt_failed(
-    session: Session, mail_id: int, error: str, now: datetime | None = None
+    session: Session,
+    mail_id: int,
+    error: str,
+    now: datetime | None = None,
+    *,
+    permanent: bool = False,
+    remaining_to: str | None = None,
 ) -> OutboxMail:
-    """Sending failed: try again later, or give up after MAX_ATTEMPTS."""
-    mail = session.get_one(OutboxMail, mail_id)
+    """Sending failed: try again later, or give up (`permanent`: a 5xx, or MAX_ATTEMPTS).
+
+    `remaining_to` narrows the recipients of the next attempt (the others already have it);
+    the mail itself, its To header included, stays the same.
+    """
+    mail = session.get_one(OutboxMail, mail_id, populate_existing=True)
+    if mail.status != "pending":
+        return mail  # recorded by another sender meanwhile: nothing to undo
     mail.attempts += 1
     mail.last_error = error
-    if mail.attempts >= MAX_ATTEMPTS:
+    if remaining_to is not None:
+        mail.pending_to = remaining_to
+    if permanent or mail.attempts >= MAX_ATTEMPTS:
         mail.status = "failed"
     else:
         delay = min(timedelta(minutes=2 ** (mail.attempts - 1)), _MAX_DELAY)

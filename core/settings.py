@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_tls: Tls = "starttls"
+    # A private CA for the SMTP server's certificate; none → the system's CAs.
+    smtp_ca_file: Path | None = None
+    # How long one SMTP step may take before the mail is retried later.
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
 
     mail_from: str = "otasuke@localhost"
     mail_inbox_dir: Path = Path("var/mail/inbox")
@@ -115,7 +119,8 @@ class Settings(BaseSettings):
     payment_overdue_interval_days: int = Field(default=7, ge=1)
     payment_overdue_max: int = Field(default=3, ge=1)
     utm_return_interval_days: int = Field(default=14, ge=1)
-    # How often the workers look for work (mail, due notices, the outbox), in seconds.
+    # How often the workers look for work (mail, due notices), in seconds; the outbox is
+    # looked at every second (SPEC: a queued mail leaves within 5 s).
     poll_interval_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

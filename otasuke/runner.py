@@ -18,8 +18,10 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: the chat (Telegram, or the console without a token)."""
-    return [ChatWorker(settings, sessions)]
+    """The workers to run: the outbox sender and the chat (Telegram, or the console)."""
+    from otasuke.mailing import outbox_worker
+
+    return [outbox_worker(settings, sessions), ChatWorker(settings, sessions)]
 
 
 def prepare_database(settings: Settings) -> None:

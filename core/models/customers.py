@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, utcnow
 
-CUSTOMER_STATUSES = ("active", "cancelled", "terminated")
+# `suspended` (第9条1項(1)): set by an approved `suspend` action, lifted by `customers resume`.
+CUSTOMER_STATUSES = ("active", "cancelled", "terminated", "suspended")
 
 
 class Customer(Base):
@@ -17,7 +18,9 @@ class Customer(Base):
 
     __tablename__ = "customers"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'cancelled', 'terminated')", name="status"),
+        CheckConstraint(
+            "status IN ('active', 'cancelled', 'terminated', 'suspended')", name="status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +34,10 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     ended_on: Mapped[date | None]
     telegram_user: Mapped[str | None] = mapped_column(String(64))
+    # The approved action that set `status`/`ended_on` (a cancellation, a suspension): what
+    # otasuke recorded wins over a re-import (SPEC); None when the CSV set them. No foreign
+    # key: actions already point at customers, and actions are never deleted.
+    status_action_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -26,6 +26,12 @@ class OutboxMail(Base):
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set once, at the first claim at the latest: every retry, and a resend after a crash, goes
+    # out with this Message-ID, so a duplicate is recognisably the same mail.
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # After a partial refusal, the recipients still to be tried (the others have the mail);
+    # the To header stays `to_address`. None: everyone in `to_address`.
+    pending_to: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -51,7 +51,8 @@ def _count_lines(path: Path) -> int:
 
 
 def _report(what: str, file: Path, report: Any, as_json: bool) -> None:
-    """The summary on stdout, each refused row (file: line N: reason) on stderr; exit 1 if any.
+    """The summary on stdout, each refused or conflicting row (file: line N: …) on stderr; exit 1
+    if any.
 
     A partial import keeps its good rows (SPEC: good rows still load) but is not a success: a
     script tells it from a clean one by the exit status, and the summary says how many loaded.
@@ -59,20 +60,36 @@ def _report(what: str, file: Path, report: Any, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
+        conflicts = getattr(report, "conflicts", [])
         for line, reason in report.errors:
             typer.echo(f"{file}: line {line}: {reason}", err=True)
+        for line, reason in conflicts:
+            typer.echo(f"{file}: line {line}: conflict: {reason}", err=True)
         refused = len(report.errors)
         typer.echo(
-            f"{what}: {report.loaded} of {report.loaded + refused} rows loaded "
+            f"{what}: {report.loaded} of {report.loaded + refused + len(conflicts)} rows loaded "
             f"({report.inserted} inserted, {report.updated} updated, "
             f"{report.unchanged} unchanged), {refused} refused"
+            + (f", {len(conflicts)} conflict(s) not applied" if conflicts else "")
         )
-    if report.errors:
+    # A conflict (a row otasuke's record won over) did not load either: not a clean import.
+    if report.errors or getattr(report, "conflicts", []):
         raise typer.Exit(1)
 
 
 @customers_app.command("import")
-def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag = False) -> None:
+def import_customers(
+    file: CsvFile,
+    today: TodayOption = None,
+    as_json: JsonFlag = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Apply rows that undo a cancellation or suspension otasuke carried out.",
+        ),
+    ] = False,
+) -> None:
     """Load or update customers from CSV; bad rows are reported by line, good ones still load."""
     from core.imports import import_customers as run_import
     from core.session import unit_of_work
@@ -82,8 +99,9 @@ def import_customers(file: CsvFile, today: TodayOption = None, as_json: JsonFlag
     day = parse_today(today)
     with unit_of_work(settings) as session, _progress(_count_lines(file), "customers") as step:
         report = run_import(
-            session, file, today=day, calendar=business_calendar(settings), progress=step
-        )
+            session, file, today=day, calendar=business_calendar(settings), progress=step,
+            overwrite=overwrite,
+        )  # fmt: skip
     _report("customers", file, report, as_json)
 
 
@@ -100,6 +118,26 @@ def import_payments(file: CsvFile, as_json: JsonFlag = False) -> None:
     ):
         report = run_import(session, file, progress=step)
     _report("payments", file, report, as_json)
+
+
+@customers_app.command("resume")
+def resume(
+    customer_id: Annotated[str, typer.Argument(help="NIG-000123 (any spelling customers use).")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who lifts it (default: cli:<login name>).")
+    ] = None,
+) -> None:
+    """Lift a suspension (第9条): the customer is active again."""
+    import getpass
+
+    from core.executor import resume as lift
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        customer = lift(session, customer_id, by or f"cli:{getpass.getuser()}")
+        shown = customer.customer_id
+    typer.echo(f"{shown}: active again")
 
 
 @customers_app.command("show")

@@ -5,9 +5,19 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from core.errors import UserError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from core.executor import Outcome
+    from core.settings import Settings
 
 app = typer.Typer(help="The staff approval queue.", no_args_is_help=True)
 
@@ -92,16 +102,33 @@ def show(action_id: ActionId) -> None:
     typer.echo("\n".join(lines))
 
 
-@app.command()
-def approve(action_id: ActionId, by: ByOption = None) -> None:
-    """Approve a pending action (once: a second approval is refused)."""
-    from core.queue import approve as decide
+def _decide(decision: Callable[[Session, Settings], Outcome]) -> None:
+    """Run one executor call in a unit of work, send the mail it queued, say what happened."""
     from core.session import unit_of_work
     from core.settings import load_settings
+    from otasuke.mailing import describe, send_queued
 
-    with unit_of_work(load_settings()) as session:
-        action = decide(session, action_id, _actor(by))
-    typer.echo(f"#{action.id} approved")
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        outcome = decision(session, settings)
+    # Committed first: the mail is sent (or known to wait for a retry) before we return.
+    if outcome.mail_ids:
+        for line in describe(send_queued(settings, outcome.mail_ids)):
+            typer.echo(line, err=True)
+    if not outcome.decided:
+        raise UserError(outcome.message)
+    if outcome.status == "failed":
+        typer.echo(f"otasuke: error: {outcome.message}", err=True)
+        raise typer.Exit(1)
+    typer.echo(outcome.message)
+
+
+@app.command()
+def approve(action_id: ActionId, by: ByOption = None) -> None:
+    """Approve a pending action and carry it out (once: a second approval is refused)."""
+    from core import executor
+
+    _decide(lambda db, settings: executor.approve(db, action_id, _actor(by), settings=settings))
 
 
 @app.command()
@@ -110,11 +137,37 @@ def reject(
     reason: Annotated[str, typer.Argument(help="Why (recorded, and told to the customer).")],
     by: ByOption = None,
 ) -> None:
-    """Reject a pending action with a reason."""
-    from core.queue import reject as decide
-    from core.session import unit_of_work
-    from core.settings import load_settings
+    """Reject a pending action with a reason (mailed to the customer for a request)."""
+    from core import executor
 
-    with unit_of_work(load_settings()) as session:
-        action = decide(session, action_id, _actor(by), reason)
-    typer.echo(f"#{action.id} rejected")
+    _decide(
+        lambda db, settings: executor.reject(db, action_id, _actor(by), reason, settings=settings)
+    )
+
+
+@app.command()
+def reply(
+    action_id: ActionId,
+    text: Annotated[str, typer.Argument(help="The answer, sent to the mail or chat it came from.")],
+    by: ByOption = None,
+) -> None:
+    """Answer a question action: by mail in its thread, or in the chat it came from."""
+    from core import executor
+
+    _decide(lambda db, settings: executor.reply(db, action_id, _actor(by), text, settings=settings))
+
+
+@app.command()
+def assign(
+    action_id: ActionId,
+    customer_id: Annotated[str, typer.Argument(help="The customer it is: NIG-000123.")],
+    by: ByOption = None,
+) -> None:
+    """Name the customer of an identify action: the request is decided again for them."""
+    from core import executor
+
+    _decide(
+        lambda db, settings: executor.assign(
+            db, action_id, _actor(by), customer_id, settings=settings
+        )
+    )

@@ -137,3 +137,18 @@ def start_bot(
                 await engine.dispose()
 
     return start
+
+
+def queue_cancellation(session: Session) -> int:
+    """The test customer asks on time to end the contract on 2027-03-31: a pending action."""
+    from core import queue
+
+    customer = upsert_customer(session, CUSTOMER, DESK_OPEN.date(), DEFAULT_CALENDAR)
+    payload = {
+        "request_kind": "cancel_midterm", "requested_date": "2027-03-31",
+        "effective_date": "2027-03-31", "on_time": True, "proposals": [], "refund": None,
+        "owed": 0, "lang": "ja",
+    }  # fmt: skip
+    summary = "NIG-000321 A社 中途解約 希望日2027-03-31 期限内"
+    action = queue.enqueue(session, "cancel_midterm", summary, payload=payload, customer=customer)
+    return action.id

@@ -15,14 +15,16 @@ from core.chat_outbox import enqueue_chat_message
 from core.models import Action, AuditEntry
 from core.staff_notices import tell_staff
 
+from .conftest import queue_cancellation
+
 STAFF_A, STAFF_B = 9001, 9002
 STRANGER = 5555
 
 
 def _queue_two(session: Session) -> list[int]:
-    first = queue.enqueue(session, "cancel_midterm", "NIG-000321 中途解約 2027-03-31 期限内")
+    first = queue_cancellation(session)
     second = queue.enqueue(session, "question", "チャットの質問: 料金は？", payload={"chat_id": 1})
-    return [first.id, second.id]
+    return [first, second.id]
 
 
 async def test_staff_are_told_once_of_each_queued_action_and_list_the_queue(
@@ -77,9 +79,9 @@ async def test_the_approve_button_asks_first_then_decides_once(
         await bot.api.press(STAFF_A, yes)  # Telegram redelivers; the second press changes nothing
         replies = await bot.api.wait_for(STAFF_A, 5)
         action = await bot.db(lambda s: s.get_one(Action, action_id))
-    assert action.status in ("approved", "done")
+    assert action.status == "done"
     assert action.decided_by == f"telegram:{STAFF_A}"
-    assert "承認しました" in replies[3].text
+    assert "承認し、実行しました" in replies[3].text
     assert f"すでに決定済みです（telegram:{STAFF_A}" in replies[4].text
 
 
@@ -97,10 +99,13 @@ async def test_two_staff_approving_in_one_batch_decide_once(start_bot: Callable[
                 select(AuditEntry).where(AuditEntry.event == "action.approved")
             ).all()
         )
+        mails = await bot.outbox("approval")
     notices = sorted(answer["text"] for answer in bot.api.callback_answers)
     assert len(decisions) == 1
+    assert [mail.to_address for mail in mails] == ["a@example.jp"]  # one approval mail
+    assert action.status == "done"
     assert action.decided_by in (f"telegram:{STAFF_A}", f"telegram:{STAFF_B}")
-    assert sum("承認しました" in n for n in notices) == 1
+    assert sum("承認し、実行しました" in n for n in notices) == 1
     assert sum(f"すでに決定済みです（{action.decided_by}" in n for n in notices) == 1
 
 
@@ -130,11 +135,13 @@ async def test_show_and_usage_for_staff(start_bot: Callable[..., Any]) -> None:
         await bot.api.message(STAFF_A, "/show 999")
         replies = await bot.api.wait_for(STAFF_A, 6)
         action = await bot.db(lambda s: s.get_one(Action, action_id))
+        rejections = await bot.outbox("rejection")
     assert f"#{question_id} [question] pending" in replies[2].text
     assert "使い方：/reject N 理由" in replies[3].text
     assert "却下しました" in replies[4].text
     assert action.status == "rejected"
     assert action.reason == "期限を過ぎています"
+    assert len(rejections) == 1
     assert "#999 はありません" in replies[5].text
 
 

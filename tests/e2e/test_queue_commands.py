@@ -28,7 +28,20 @@ def actions(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPa
         session.add(customer)
         session.flush()
         ids = [
-            queue.enqueue(session, "refund_incompatible", "返金", customer=customer).id,
+            queue.enqueue(
+                session,
+                "refund_incompatible",
+                "返金",
+                customer=customer,
+                payload={
+                    "request_kind": "refund_incompatible",
+                    "effective_date": "2025-07-15",
+                    "on_time": True,
+                    "refund": 59400,
+                    "owed": None,
+                    "lang": "ja",
+                },
+            ).id,
             queue.enqueue(session, "suspend", "利用停止").id,
         ]
     engine.dispose()
@@ -63,7 +76,8 @@ def test_an_approved_action_leaves_the_pending_list(otasuke, actions: list[int])
     assert otasuke("queue", "approve", str(actions[0]), "--by", "cli:alice").code == 0
     second = otasuke("queue", "approve", str(actions[0]), "--by", "cli:bob")
     assert second.code == 1
-    assert "is approved (by cli:alice)" in second.err
+    assert "was already decided by cli:alice at " in second.err
+    assert second.err.rstrip().endswith("it is done")
     pending = otasuke("queue", "list", "--status", "pending", "--json").out.splitlines()
     assert [json.loads(line)["id"] for line in pending] == [actions[1]]
     assert "#" + str(actions[0]) in otasuke("queue", "list").out

@@ -1,0 +1,213 @@
+"""The send rate through the outbox to a local aiosmtpd, beside a bare aiosmtplib loop.
+
+Run: .venv/bin/python benchmarks/bench_send.py [MAILS]
+Both in the same run, in alternating rounds (best of three each: the machine is shared), to
+the same aiosmtpd on this loop, the same Japanese mail:
+- baseline: one aiosmtplib connection, `send_message` in a loop (no database at all);
+- otasuke: the mails queued in core.outbox (SQLite file, then PostgreSQL when reachable),
+  drained by mail.delivery.deliver through the SMTP adapter: claimed in batches, composed,
+  sent on one connection per batch, each recorded sent in its own commit.
+Also: the record's commit (a crash after the server's OK and before it resends the mail,
+always with the same Message-ID; the window is that commit and at most the one in flight
+before it), as its median and 99th percentile.
+TARGET: otasuke within 2x of the baseline (mails/s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+from aiosmtpd.smtp import SMTP
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core import migrate
+from core.db import async_session_factory, make_async_engine, make_engine
+from core.models import OutboxMail, utcnow
+from mail import delivery
+from mail.recording import GROUP_SECONDS
+from mail.smtp_sender import SmtpConfig, SmtpSender
+
+MAILS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+ROUNDS = 3
+POSTGRES_URL = os.environ.get(
+    "OTASUKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SUBJECT = "【お助け隊サービス】満期解約のお申し出を承りました（NIG-000123）"
+BODY = ("山田 太郎 様\n\n解約日は2027年3月31日(水)です。UTM装置をご返送ください。\n" * 12) + "\n"
+MAIL_FROM = "otasuke@chamber.example"
+
+
+class Counter:
+    """aiosmtpd handler that takes every mail and counts it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.count += 1
+        return "250 OK"
+
+
+async def baseline(port: int, mails: int) -> float:
+    """Bare aiosmtplib: one connection, the same message built and sent `mails` times."""
+    client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+    await client.connect()
+    started = time.perf_counter()
+    for n in range(mails):
+        message = EmailMessage()
+        message["From"] = MAIL_FROM
+        message["To"] = f"c{n}@example.jp"
+        message["Subject"] = SUBJECT
+        message["Message-ID"] = f"<{uuid.uuid4().hex}@chamber.example>"
+        message.set_content(BODY, charset="utf-8", cte="base64")
+        await client.send_message(message)
+    elapsed = time.perf_counter() - started
+    await client.quit()
+    return mails / elapsed
+
+
+def fill_outbox(url: str, mails: int) -> None:
+    """`mails` pending rows, as enqueue_mail leaves them (written in bulk: not what we time)."""
+    engine = make_engine(url, create_dir=True)
+    migrate.upgrade(engine)
+    now = utcnow()
+    rows = [
+        {"key": f"bench:{n}", "kind": "approval", "to_address": f"c{n}@example.jp",
+         "subject": SUBJECT, "body": BODY, "headers": {"X-Otasuke-Kind": "approval"},
+         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+        for n in range(mails)
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(insert(OutboxMail.__table__), rows)
+    engine.dispose()
+
+
+class TimedCommits:
+    """Times each `mark_sent` commit (the crash window) by wrapping the sessions' begin()."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self.seconds: list[float] = []
+
+    def begin(self) -> Any:
+        timings, inner = self.seconds, self.sessions.begin()
+
+        class _Timed:
+            async def __aenter__(self) -> AsyncSession:
+                self.started = time.perf_counter()
+                return await inner.__aenter__()
+
+            async def __aexit__(self, *exc: object) -> Any:
+                result = await inner.__aexit__(*exc)
+                timings.append(time.perf_counter() - self.started)
+                return result
+
+        return _Timed()
+
+
+async def through_outbox(url: str, port: int, mails: int) -> tuple[float, list[float]]:
+    """Drain `mails` queued mails through the SMTP adapter; → mails/s and the commit times."""
+    fill_outbox(url, mails)
+    engine = make_async_engine(url)
+    sessions = TimedCommits(async_session_factory(engine))
+    sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=port, tls="none"))
+    started = time.perf_counter()
+    report = await delivery.deliver(sessions, sender, mail_from=MAIL_FROM)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    if report.sent != mails:
+        raise SystemExit(f"only {report.sent} of {mails} sent: {report.errors[:3]}")
+    return mails / elapsed, sessions.seconds
+
+
+def postgres_database() -> str | None:
+    """A fresh PostgreSQL database for the run, or None when the server is not there."""
+    try:
+        admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        name = f"otasuke_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:
+        print(f"postgresql: skipped ({type(exc).__name__})")
+        return None
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def create(url: str) -> None:
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"'))
+    admin.dispose()
+
+
+def drop(url: str) -> None:
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
+async def main() -> None:
+    handler = Counter()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(handler, hostname="bench"), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    print(f"{MAILS} mails (Japanese subject, {len(BODY)}-character body) to aiosmtpd on this loop;")
+    print(f"{ROUNDS} rounds, the sides alternating (a shared machine's load moves); best of each")
+    await baseline(port, 50)  # warm up imports and the server
+    rates: dict[str, list[float]] = {}
+    commits: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        pg = postgres_database()
+        try:
+            for round_ in range(ROUNDS):
+                rates.setdefault("baseline", []).append(await baseline(port, MAILS))
+                targets = [("sqlite", f"sqlite:///{Path(folder) / f'bench{round_}.db'}")]
+                if pg:
+                    targets.append(("postgresql", f"{pg}_{round_}"))
+                for name, url in targets:
+                    if name == "postgresql":
+                        create(url)
+                    try:
+                        rate, times = await through_outbox(url, port, MAILS)
+                    finally:
+                        if name == "postgresql":
+                            drop(url)
+                    rates.setdefault(name, []).append(rate)
+                    commits.setdefault(name, []).extend(times)
+        finally:
+            if pg:
+                drop(pg)
+    bare = max(rates.pop("baseline"))
+    print(f"baseline  bare aiosmtplib loop, one connection: {bare:8.0f} mails/s")
+    for name, values in rates.items():
+        rate = max(values)
+        record = sorted(commits[name])
+        p99 = record[int(len(record) * 0.99) - 1] * 1000
+        print(
+            f"otasuke   outbox → SMTP adapter ({name:10}): {rate:8.0f} mails/s "
+            f"({bare / rate:.2f}x the baseline's time; TARGET <= 2x)"
+        )
+        print(
+            f"          record commit (a crash window is up to {GROUP_SECONDS * 1000:.0f} ms, "
+            f"this commit and the one in flight): median "
+            f"{statistics.median(record) * 1000:.1f} ms, p99 {p99:.1f} ms"
+        )
+    server.close()
+    await server.wait_closed()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
