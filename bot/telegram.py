@@ -43,6 +43,7 @@ POLL_TIMEOUT_SECONDS = 10
 ALLOWED_UPDATES = ["message", "callback_query"]
 SEND_ATTEMPTS = 4
 STORED_BATCH = 1000
+REMEMBERED = 10_000  # update ids known to be scheduled or handled by this process
 # SPEC: stopped within 10 s of SIGTERM; handlers still running get this long.
 DRAIN_SECONDS = 4.0
 
@@ -202,14 +203,21 @@ class TelegramTransport:
         Polling goes on meanwhile: a slow chat does not hold up the others' next messages.
         """
         for row in await self.ctx.db(unhandled_updates, STORED_BATCH):
+            # Ids stay in `_scheduled` after handling: this query may have read a row just
+            # before its handler recorded it handled (it is handled again only after a restart).
             if row.update_id in self._scheduled:
                 continue
-            self._scheduled.add(row.update_id)
+            self._remember(row.update_id)
             chat = _chat_of(row.payload)
             previous = self._chains.get(chat)
             task = asyncio.create_task(self._handle_after(previous, row))
             self._chains[chat] = task
             task.add_done_callback(lambda done, chat=chat: self._forget(chat, done))
+
+    def _remember(self, update_id: int) -> None:
+        self._scheduled.add(update_id)
+        if len(self._scheduled) > 2 * REMEMBERED:  # update ids only grow: drop the oldest
+            self._scheduled = set(sorted(self._scheduled)[-REMEMBERED:])
 
     def _forget(self, chat: object, task: asyncio.Task[None]) -> None:
         if self._chains.get(chat) is task:
@@ -225,8 +233,6 @@ class TelegramTransport:
             await self.ctx.db(mark_handled, row.update_id)
         except Exception:
             log.exception("telegram: update %s not handled (tried again on restart)", row.update_id)
-        finally:
-            self._scheduled.discard(row.update_id)
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait for the updates being handled; what is left stays stored for the next start."""

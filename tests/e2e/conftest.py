@@ -23,6 +23,7 @@ from core.models import OutboxMail
 from core.settings import Settings, load_settings
 from knowledge.faq.answers import AnswerEngine
 from knowledge.rules.calendar import DEFAULT_CALENDAR, JST
+from otasuke.mailing import outbox_worker
 
 T = TypeVar("T")
 STAFF = (9001, 9002)
@@ -103,7 +104,7 @@ class RunningBot:
 
 @pytest.fixture
 def start_bot(
-    fresh_engine: Engine, empty_url: str, shared_answer_engine: AnswerEngine
+    fresh_engine: Engine, empty_url: str, shared_answer_engine: AnswerEngine, tmp_path: Path
 ) -> Callable[..., contextlib.AbstractAsyncContextManager[RunningBot]]:
     """`async with start_bot(env…, clock=…) as bot:` runs the chat worker until the block ends."""
 
@@ -119,21 +120,23 @@ def start_bot(
                     "OTASUKE_TELEGRAM_API_URL": api.url,
                     "OTASUKE_STAFF_TELEGRAM_IDS": ",".join(map(str, STAFF)),
                     "OTASUKE_MAIL_FROM": "otasuke@chamber.example",
+                    "OTASUKE_MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
                     **env,
                 }
             )
             engine = make_async_engine(empty_url)
-            worker = ChatWorker(
-                settings, async_session_factory(engine), engine=shared_answer_engine, clock=clock
-            )
+            sessions = async_session_factory(engine)
+            worker = ChatWorker(settings, sessions, engine=shared_answer_engine, clock=clock)
             stop = asyncio.Event()
             task = asyncio.create_task(worker.run(stop))
+            # The runner's mail sender too: mail the chat queues is written to the outbox folder.
+            sender = asyncio.create_task(outbox_worker(settings, sessions).run(stop))
             try:
                 await api.wait_until(lambda: api.method_calls("getMe") or task.done(), what="getMe")
                 yield RunningBot(api, settings, fresh_engine, worker, stop)
             finally:
                 stop.set()
-                await asyncio.wait_for(task, 10)
+                await asyncio.wait_for(asyncio.gather(task, sender), 10)
                 await engine.dispose()
 
     return start

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -14,9 +17,15 @@ CHAT = 5151
 
 
 async def _code_from_mail(bot: Any) -> str:
-    [mail] = await bot.outbox("link_code")
-    assert mail.to_address == "a@example.jp"
-    return re.search(r"^\s+(\d{6})\s*$", mail.body, re.MULTILINE)[1]  # type: ignore[index]
+    """The code from the mail the outbox sender wrote (OTASUKE_MAIL_OUTBOX_DIR)."""
+    folder = Path(bot.settings.mail_outbox_dir)
+    await bot.api.wait_until(lambda: list(folder.glob("*.eml")), what="the mail written")
+    [path] = folder.glob("*.eml")
+    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert mail["To"] == "a@example.jp"
+    assert mail["X-Otasuke-Kind"] == "link_code"
+    body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    return re.search(r"^\s+(\d{6})\s*$", body, re.MULTILINE)[1]  # type: ignore[index]
 
 
 async def test_a_chat_is_linked_with_the_code_from_the_mail(start_bot: Callable[..., Any]) -> None:
