@@ -32,12 +32,17 @@ def say(which: str, **context: Any) -> str:
     return chat_text("staff", "ja", which=which, **context)
 
 
-def decision_buttons(action_id: int) -> tuple[tuple[Button, ...], ...]:
+# Kinds that are not approved but answered (/reply) or assigned (/assign): only a reject button.
+TYPED_ONLY = frozenset({"question", "identify"})
+
+
+def decision_buttons(action: Action) -> tuple[tuple[Button, ...], ...]:
     """Approve / reject, each asking for a confirmation first."""
     label = labels("ja")
-    return (
-        (Button(label["approve"], f"ap:{action_id}"), Button(label["reject"], f"rj:{action_id}")),
-    )
+    reject = Button(label["reject"], f"rj:{action.id}")
+    if action.kind in TYPED_ONLY:
+        return ((reject,),)
+    return ((Button(label["approve"], f"ap:{action.id}"), reject),)
 
 
 async def command(ctx: Context, msg: Incoming, name: str, args: list[str]) -> Response:
@@ -90,7 +95,7 @@ def _show_reply(action: Action) -> Reply:
         decided=_when(action.decided_at) if action.decided_at else "",
         question=action.payload.get("question") if action.kind == "question" else None,
     )  # fmt: skip
-    buttons = decision_buttons(action.id) if action.status == "pending" else ()
+    buttons = decision_buttons(action) if action.status == "pending" else ()
     return Reply(text, buttons)
 
 
@@ -147,4 +152,4 @@ async def button(ctx: Context, msg: Incoming, kind: str, args: list[str]) -> Res
 
 def announcement(action: Action) -> Reply:
     """What staff are told when an action is queued."""
-    return Reply(say("announce", a=action), decision_buttons(action.id))
+    return Reply(say("announce", a=action), decision_buttons(action))

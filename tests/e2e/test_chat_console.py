@@ -100,23 +100,27 @@ async def test_the_console_answers_links_and_lets_a_newcomer_approve(
     assert action.decided_by == "telegram:1"
 
 
-def test_otasuke_run_without_a_token_is_a_console_chat(tmp_path: Path) -> None:
-    import subprocess
-
+async def test_otasuke_run_without_a_token_is_a_console_chat(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
     env["OTASUKE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
-    process = subprocess.Popen(
-        [str(OTASUKE), "run"], cwd=tmp_path, env=env, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    process = await asyncio.create_subprocess_exec(
+        str(OTASUKE), "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     assert process.stdin is not None
-    process.stdin.write("How much is the annual fee?\n")
-    process.stdin.close()  # stdin closed: it answers, then just serves
-    time.sleep(4)
-    assert process.poll() is None
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=10) == 0
     assert process.stdout is not None
-    with process.stdout:
-        out = process.stdout.read()
+    process.stdin.write(b"How much is the annual fee?\n")
+    process.stdin.close()  # stdin closed: it answers, then just serves
+    out = ""
+    try:
+        while "Source: terms of use" not in out:
+            line = await asyncio.wait_for(process.stdout.readline(), 60)
+            assert line, f"otasuke run ended: {out}"
+            out += line.decode()
+        await asyncio.sleep(0.5)
+        assert process.returncode is None  # still serving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 10)
+    assert code == 0
     assert "Source: terms of use, 第13条1項" in out
