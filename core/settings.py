@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     mail_from: str = "otasuke@localhost"
     mail_inbox_dir: Path = Path("var/mail/inbox")
     mail_outbox_dir: Path = Path("var/mail/outbox")
+    # Only Authentication-Results written by this server are trusted (SPEC); None → the topmost.
+    mail_authserv_id: str | None = None
+    # Acknowledgements to one sender in 24 hours, at most: a loop with another robot stops here.
+    mail_max_replies_per_sender_per_day: int = Field(default=5, ge=0)
 
     # The terms to answer from and reason with; None → knowledge/data/terms_ja.txt.
     terms_file: Path | None = None
