@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -172,3 +173,54 @@ async def test_a_flooding_chat_is_told_once_to_slow_down(start_bot: Callable[...
     replies = bot.api.to(STRANGER)
     assert len(replies) == MESSAGES_PER_WINDOW + 1
     assert "少し時間をおいて" in replies[-1].text
+
+
+def _queue_identify(session: Session) -> int:
+    """A cancellation mail from an unknown address: staff must say whose it is."""
+    from core.customers import upsert_customer
+    from core.mailfacts import MailFacts
+    from core.models import Request
+    from knowledge.rules.calendar import DEFAULT_CALENDAR
+
+    from .conftest import CUSTOMER, DESK_OPEN
+
+    upsert_customer(session, CUSTOMER, DESK_OPEN.date(), DEFAULT_CALENDAR)
+    received = DESK_OPEN
+    facts = MailFacts(
+        message_id="<who@example.org>", from_address="someone@example.org", from_name=None,
+        reply_to=None, subject="解約のお願い", text="2027年3月末で解約します。A社",
+        language="ja", intent="cancel_at_term_end", customer_id=None, company="A社",
+        requested_date=date(2027, 3, 31), received_at=received, written_at=received,
+        reply_expected=True,
+    )  # fmt: skip
+    request = Request(
+        source="mail", intent=facts.intent, received_at=received,
+        requested_date=facts.requested_date, message_id=facts.message_id,
+        payload=facts.to_payload(),
+    )  # fmt: skip
+    session.add(request)
+    session.flush()
+    payload = {"request_kind": "cancel_at_term_end", "from_address": facts.from_address}
+    action = queue.enqueue(
+        session, "identify", "誰からの解約か不明 (someone@example.org)", request_id=request.id,
+        payload=payload,
+    )  # fmt: skip
+    return action.id
+
+
+async def test_assign_names_the_customer_and_the_request_is_queued_again(
+    start_bot: Callable[..., Any],
+) -> None:
+    async with start_bot() as bot:
+        action_id = await bot.db(_queue_identify)
+        [told] = await bot.api.wait_for(STAFF_A)
+        await bot.api.message(STAFF_A, f"/assign {action_id} nig000321")
+        replies = await bot.api.wait_for(STAFF_A, 3)
+        actions = await bot.db(lambda s: s.scalars(select(Action).order_by(Action.id)).all())
+    assert f"/assign {action_id} NIG-000123" in told.text
+    assert [b["text"] for row in told.buttons for b in row] == ["❌ 却下"]
+    assert f"#{action_id} のお客様を NIG-000321 としました" in replies[1].text
+    assert [(a.kind, a.status) for a in actions] == [
+        ("identify", "done"), ("cancel_at_term_end", "pending"),
+    ]  # fmt: skip
+    assert f"#{actions[1].id}" in replies[2].text  # and the new action is announced
