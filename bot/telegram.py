@@ -32,9 +32,9 @@ from bot.chat import Chat
 from bot.context import Context
 from bot.messages import DeliveryError, Incoming, Reply, split_text
 from bot.relay import Relay
+from bot.stored import StoredUpdates
 from bot.webhook import Webhook, serve_webhook
-from core.chat_updates import last_update_id, mark_handled, store_updates, unhandled_updates
-from core.models import ChatUpdate
+from core.chat_updates import last_update_id, store_updates
 from core.staff_notices import tell_staff
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,6 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT_SECONDS = 10
 ALLOWED_UPDATES = ["message", "callback_query"]
 SEND_ATTEMPTS = 4
-STORED_BATCH = 1000
-REMEMBERED = 10_000  # update ids known to be scheduled or handled by this process
-# SPEC: stopped within 10 s of SIGTERM; handlers still running get this long.
-DRAIN_SECONDS = 4.0
 
 
 def build_application(token: str, api_url: str | None) -> Application:  # type: ignore[type-arg]
@@ -102,9 +98,8 @@ class TelegramTransport:
         self.app = application
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
-        self.webhook = Webhook(ctx, application.bot, self.handle_stored)
-        self._chains: dict[object, asyncio.Task[None]] = {}  # the last task of each chat
-        self._scheduled: set[int] = set()
+        self.stored = StoredUpdates(ctx, self._handle_payload)
+        self.webhook = Webhook(ctx, application.bot, self.stored.schedule)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Initialise, start, poll until `stop`, then stop in reverse order."""
@@ -118,7 +113,7 @@ class TelegramTransport:
                 else:
                     await self._poll(stop)
             finally:
-                await self.drain()
+                await self.stored.drain()
                 if not stop.is_set():  # failed: the relay needs no clean end
                     relay.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -129,7 +124,7 @@ class TelegramTransport:
         await self.app.bot.delete_webhook()
         last = await self.ctx.db(last_update_id)
         offset = last + 1 if last is not None else None
-        await self.handle_stored()
+        await self.stored.schedule()
         conflict_told = False
         while not stop.is_set():
             try:
@@ -163,7 +158,7 @@ class TelegramTransport:
                     await _sleep(stop, self.network_backoff)
                     continue
                 offset = max(u.update_id for u in updates) + 1
-                await self.handle_stored()
+                await self.stored.schedule()
         if offset is not None:
             # Confirm what was read, so Telegram does not send it again (it is stored anyway).
             with contextlib.suppress(TelegramError):
@@ -197,48 +192,8 @@ class TelegramTransport:
         day = self.ctx.today().isoformat()
         await self.ctx.db(tell_staff, "telegram_conflict", text, key=f"telegram-conflict:{day}")
 
-    async def handle_stored(self) -> None:
-        """Schedule every stored, unhandled update: chats in parallel, each chat in order.
-
-        Polling goes on meanwhile: a slow chat does not hold up the others' next messages.
-        """
-        for row in await self.ctx.db(unhandled_updates, STORED_BATCH):
-            # Ids stay in `_scheduled` after handling: this query may have read a row just
-            # before its handler recorded it handled (it is handled again only after a restart).
-            if row.update_id in self._scheduled:
-                continue
-            self._remember(row.update_id)
-            chat = _chat_of(row.payload)
-            previous = self._chains.get(chat)
-            task = asyncio.create_task(self._handle_after(previous, row))
-            self._chains[chat] = task
-            task.add_done_callback(lambda done, chat=chat: self._forget(chat, done))
-
-    def _remember(self, update_id: int) -> None:
-        self._scheduled.add(update_id)
-        if len(self._scheduled) > 2 * REMEMBERED:  # update ids only grow: drop the oldest
-            self._scheduled = set(sorted(self._scheduled)[-REMEMBERED:])
-
-    def _forget(self, chat: object, task: asyncio.Task[None]) -> None:
-        if self._chains.get(chat) is task:
-            del self._chains[chat]
-
-    async def _handle_after(self, previous: asyncio.Task[None] | None, row: ChatUpdate) -> None:
-        if previous is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(previous)
-        try:
-            update = Update.de_json(row.payload, self.app.bot)
-            await self.app.process_update(update)
-            await self.ctx.db(mark_handled, row.update_id)
-        except Exception:
-            log.exception("telegram: update %s not handled (tried again on restart)", row.update_id)
-
-    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
-        """Wait for the updates being handled; what is left stays stored for the next start."""
-        pending = list(self._chains.values())
-        if pending:
-            await asyncio.wait(pending, timeout=timeout)
+    async def _handle_payload(self, payload: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The one PTB handler: every message and press goes through the shared Chat."""
@@ -277,17 +232,6 @@ class TelegramTransport:
                     raise DeliveryError(str(exc), permanent=False) from exc
                 await asyncio.sleep(self.network_backoff * attempt)
         raise DeliveryError(f"still rate-limited after {SEND_ATTEMPTS} tries", permanent=False)
-
-
-def _chat_of(payload: dict[str, Any]) -> object:
-    for key in ("message", "edited_message", "callback_query"):
-        part = payload.get(key)
-        if isinstance(part, dict):
-            message = part.get("message", part)
-            chat = message.get("chat") if isinstance(message, dict) else None
-            if isinstance(chat, dict):
-                return chat.get("id")
-    return payload.get("update_id")
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
