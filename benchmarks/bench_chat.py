@@ -119,12 +119,25 @@ def main() -> None:
         engine.dispose()
         base_rate, base = asyncio.run(standin_round_trip(args.chats, args.messages))
         rate, bot = asyncio.run(bot_run(url, args.chats, args.messages))
+        # The floor: one chat alone, and one client alone against the stand-in.
+        alone_base_rate, alone_base = asyncio.run(standin_round_trip(1, 50))
+        alone_rate, alone = asyncio.run(bot_run(url, 1, 15))  # under the per-chat rate limit
     print(f"{args.chats} chats × {args.messages} questions ({url.split(':')[0]})")
     print(f"{'':28}{'msgs/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, r, values in (("stand-in round trip", base_rate, base), ("bot reply", rate, bot)):
+    rows = (
+        ("stand-in round trip", base_rate, base),
+        ("bot reply", rate, bot),
+        ("1 client: stand-in", alone_base_rate, alone_base),
+        ("1 chat: bot reply", alone_rate, alone),
+    )
+    for name, r, values in rows:
         p50, p99 = percentile(values, 50), percentile(values, 99)
         print(f"{name:28}{r:>10.0f}{p50:>10.1f}{p99:>10.1f}")
-    print(f"p99 on top of the stand-in: {percentile(bot, 99) - percentile(base, 99):.1f} ms")
+    crowd = percentile(bot, 99) - percentile(base, 99)
+    single = percentile(alone, 99) - percentile(alone_base, 99)
+    print(
+        f"p99 on top of the stand-in: {crowd:.1f} ms with {args.chats} chats, {single:.1f} ms alone"
+    )
 
 
 if __name__ == "__main__":
