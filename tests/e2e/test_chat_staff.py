@@ -224,3 +224,22 @@ async def test_assign_names_the_customer_and_the_request_is_queued_again(
         ("identify", "done"), ("cancel_at_term_end", "pending"),
     ]  # fmt: skip
     assert f"#{actions[1].id}" in replies[2].text  # and the new action is announced
+
+
+async def test_a_cancellation_mail_taken_in_by_the_mail_side_reaches_staff_in_chat(
+    start_bot: Callable[..., Any],
+) -> None:
+    from pathlib import Path
+
+    from core.intake import take_in
+    from mail.reading import read_mail
+
+    raw = (Path(__file__).parents[1] / "data/mail/t03_utf8_base64_r9.eml").read_bytes()
+    async with start_bot() as bot:
+        # What the mail worker does with each stored mail (read, then take in), on its own.
+        result = await bot.db(lambda s: take_in(s, read_mail(raw), bot.settings))
+        assert result.action is not None
+        told = await bot.api.wait_for(STAFF_A)
+        also = await bot.api.wait_for(STAFF_B)
+    assert f"新しい承認待ち #{result.action.id} [{result.action.kind}]" in told[0].text
+    assert told[0].text == also[0].text
