@@ -30,11 +30,11 @@ class Webhook:
     """The webhook's parts: where to store, what to call once something was stored."""
 
     def __init__(
-        self, ctx: Context, bot: Bot, handle_stored: Callable[[], Awaitable[None]]
+        self, ctx: Context, bot: Bot, schedule_stored: Callable[[], Awaitable[None]]
     ) -> None:
         self.ctx = ctx
         self.bot = bot
-        self.handle_stored = handle_stored
+        self.schedule_stored = schedule_stored
         self.wake = asyncio.Event()
         self.port: int | None = None
 
@@ -69,7 +69,7 @@ async def serve_webhook(transport: Webhook, url: str, stop: asyncio.Event) -> No
             url, secret_token=secret, allowed_updates=["message", "callback_query"]
         )
         log.info("telegram webhook at %s, listening on %s:%s", url, host, transport.port)
-        await transport.handle_stored()
+        await transport.schedule_stored()
         while not stop.is_set():
             waiter = asyncio.ensure_future(transport.wake.wait())
             stopped = asyncio.ensure_future(stop.wait())
@@ -77,7 +77,7 @@ async def serve_webhook(transport: Webhook, url: str, stop: asyncio.Event) -> No
             waiter.cancel()
             stopped.cancel()
             transport.wake.clear()
-            await transport.handle_stored()
+            await transport.schedule_stored()
     finally:
         server.close()
         with contextlib.suppress(Exception):
