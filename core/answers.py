@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import lru_cache
 
 import yaml
 from sqlalchemy.orm import Session
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 def customer_facts(
     session: Session, customer_id: str, today: date, calendar: BusinessCalendar
 ) -> dict[str, object]:
-    """The FAQ placeholders (FAQ_SCHEMA.md) for a customer as of `today`; unknown → UserError."""
+    """The FAQ placeholders (knowledge/data/FAQ_SCHEMA.md) for a customer as of `today`;
+    an unknown customer → UserError."""
     customer = get_customer(session, customer_id)
     view = contract_view(session, customer, today, calendar)
     terms, status = view.terms, view.status
@@ -70,7 +72,7 @@ def load_terms(settings: Settings) -> Terms:
 
 
 def answer_engine(settings: Settings) -> AnswerEngine:
-    """The answer engine over the chamber's terms and FAQ (build once, reuse)."""
+    """The answer engine over the chamber's terms and FAQ (built once a process: `_built`)."""
     terms = load_terms(settings) if settings.terms_file is not None else None
     faq_text = None
     if settings.faq_file is not None:
@@ -79,7 +81,7 @@ def answer_engine(settings: Settings) -> AnswerEngine:
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"OTASUKE_FAQ_FILE: cannot read {settings.faq_file} ({exc})") from None
     try:
-        engine = default_engine(terms, faq_text, threshold=settings.faq_handoff_threshold)
+        engine = _built(terms, faq_text, settings.faq_handoff_threshold)
     except FaqError as exc:
         raise UserError(f"the FAQ cannot be used: {exc}") from None
     except yaml.YAMLError as exc:
@@ -99,3 +101,11 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None) or str(exc)
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
     return f"not YAML ({where}{problem})"
+
+
+@lru_cache(maxsize=4)
+def _built(terms: Terms | None, faq_text: str | None, threshold: float | None) -> AnswerEngine:
+    """`default_engine`, built once a process for the same terms, FAQ and threshold: building
+    takes most of a second and an engine never changes once built (commands run in one process
+    share it, as the tests' do)."""
+    return default_engine(terms, faq_text, threshold=threshold)

@@ -4,7 +4,9 @@ A period's fee is fixed when its row is created (第13条2項: a year's fee, onc
 changed), from the member status on record then (第13条1項: the first period's at approval,
 when the contract row is made; each renewal's when it is billed — a customer who left the
 chamber, 第19条, pays the non-member fee from the next renewal on). `extend_contracts` creates
-the rows idempotently; everything that reads a contract calls it first, in its unit of work.
+the rows idempotently: the import, and the daily sweep that bills what fell due. Reading
+(`contract_view`) writes nothing: it shows the rows stored, and the periods the rules bill by
+the day asked about that are not stored yet, as the sweep would store them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.models import Contract, ContractPeriod, Customer, Payment, utcnow
-from knowledge.rules.billing import Period, billed_by, periods_until, plan_periods, schedule
+from knowledge.rules.billing import (
+    Period,
+    billed_by,
+    billed_periods,
+    periods_of_ended,
+    periods_until,
+    schedule,
+)
 from knowledge.rules.calendar import BusinessCalendar
 from knowledge.rules.contract import ContractStatus, ContractTerms, contract_status, contract_terms
 from knowledge.rules.money import annual_fee, monthly_fee
@@ -93,7 +102,7 @@ def extend_contracts(
                 rows.append({"contract_id": contract_id, **vars(period)})
         if given.ended_on is not None and last:
             # An end date learnt after renewals were billed: those periods are not owed.
-            kept = sum(1 for _ in plan_periods(terms[pk], given.ended_on))
+            kept = periods_of_ended(terms[pk], given.ended_on)
             if last > kept:
                 session.execute(
                     delete(ContractPeriod).where(
@@ -142,7 +151,7 @@ class ContractView:
 
     terms: ContractTerms  # as formed at approval (the stored contract)
     status: ContractStatus
-    periods: list[Period]  # the stored periods that exist as of `today`, fees as billed
+    periods: list[Period]  # the periods that exist as of `today`, fees as billed
     payments: list[tuple[date, int]]
     annual_fee: int  # what a renewal billed now costs (the member status on record)
     monthly_fee: int
@@ -151,24 +160,29 @@ class ContractView:
 def contract_view(
     session: Session, customer: Customer, today: date, calendar: BusinessCalendar
 ) -> ContractView:
-    """Extend the customer's periods to `today`, then read the contract as of that day."""
-    extend_periods(session, customer, today, calendar)
-    contract = session.scalars(select(Contract).where(Contract.customer_pk == customer.id)).one()
-    stored = [
-        Period(row.number, row.starts_on, row.ends_on, row.fee, row.due_on, row.member)
-        for row in session.scalars(
-            select(ContractPeriod)
-            .where(ContractPeriod.contract_id == contract.id)
-            .order_by(ContractPeriod.number)
-        )
-    ]
-    terms = contract_terms(contract.applied_on, contract.approved_on, contract.member, calendar)
-    planned = schedule(terms, stored, customer.ended_on, customer.member)
+    """The contract as of `today`: what is stored, and what the rules bill by then that the
+    daily sweep (`extend_contracts`) has not stored yet. Writes nothing."""
+    contract = session.scalar(select(Contract).where(Contract.customer_pk == customer.id))
+    if contract is None:  # not stored yet: as the import would form it from the customer's row
+        terms = contract_terms(customer.applied_on, customer.approved_on, customer.member, calendar)
+        stored = []
+    else:
+        terms = contract_terms(contract.applied_on, contract.approved_on, contract.member, calendar)
+        stored = [
+            Period(row.number, row.starts_on, row.ends_on, row.fee, row.due_on, row.member)
+            for row in session.scalars(
+                select(ContractPeriod)
+                .where(ContractPeriod.contract_id == contract.id)
+                .order_by(ContractPeriod.number)
+            )
+        ]
+    periods = billed_periods(terms, stored, today, customer.ended_on, customer.member)
+    planned = schedule(terms, periods, customer.ended_on, customer.member)
     status = contract_status(terms, today, calendar, customer.ended_on, planned)
     return ContractView(
         terms=terms,
         status=status,
-        periods=[period for period in stored if billed_by(period, today)],
+        periods=[period for period in periods if billed_by(period, today)],
         payments=payments_of(session, customer),
         annual_fee=annual_fee(customer.member),
         monthly_fee=monthly_fee(customer.member),

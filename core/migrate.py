@@ -37,7 +37,8 @@ def alembic_config() -> Config:
 def head_revision() -> str:
     """The newest revision this version of otasuke knows."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "core/migrations/versions holds no revision"
+    if head is None:
+        raise RuntimeError("core/migrations/versions holds no revision: the install is broken")
     return head
 
 

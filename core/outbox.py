@@ -72,6 +72,7 @@ def enqueue_mail(
     # INSERT … ON CONFLICT DO NOTHING: two workers queueing the same key at once keep one row.
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(OutboxMail).values(values).on_conflict_do_nothing())
+    # The row is there: inserted now, or by whoever queued the key first.
     return session.scalars(select(OutboxMail).where(OutboxMail.key == key)).one()
 
 

@@ -9,7 +9,7 @@ MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
-# Facts (FAQ_SCHEMA.md placeholders) that are amounts of yen.
+# Facts (knowledge/data/FAQ_SCHEMA.md placeholders) that are amounts of yen.
 MONEY_FACTS = frozenset({"annual_fee", "monthly_fee", "first_fee"})
 
 

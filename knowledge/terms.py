@@ -34,12 +34,16 @@ class Clause:
 
 @dataclass(frozen=True)
 class Item:
+    """A numbered item of a paragraph: （１）…."""
+
     number: int
     text: str
 
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph (項) of an article: its own text and its items."""
+
     number: int
     text: str
     items: tuple[Item, ...] = ()
@@ -54,6 +58,8 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Article:
+    """An article (条) of the terms: number, title and paragraphs."""
+
     number: int
     title: str
     paragraphs: tuple[Paragraph, ...]
@@ -66,6 +72,8 @@ class Article:
 
 @dataclass(frozen=True)
 class Terms:
+    """The terms of use as parsed: title, articles, and what the parser warned about."""
+
     title: str
     articles: tuple[Article, ...]
     warnings: tuple[str, ...] = ()
@@ -101,7 +109,7 @@ class Terms:
 
 
 def citation_of(article: int, paragraph: int, item: int | None = None) -> str:
-    """The citation string for a clause (FAQ_SCHEMA.md): `第4条1項(3)`."""
+    """The citation string for a clause (knowledge/data/FAQ_SCHEMA.md): `第4条1項(3)`."""
     return f"第{article}条{paragraph}項" + (f"({item})" if item is not None else "")
 
 
@@ -155,6 +163,8 @@ def _join(left: str, right: str) -> str:
 
 @dataclass
 class _Par:
+    """A paragraph while the parser reads it."""
+
     number: int
     text: str = ""
     items: list[list] = field(default_factory=list)  # [number, text]
@@ -163,6 +173,8 @@ class _Par:
 
 @dataclass
 class _Art:
+    """An article while the parser reads it."""
+
     number: int
     title: str
     pars: list[_Par] = field(default_factory=list)

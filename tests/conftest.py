@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,20 +29,135 @@ def _unavailable(reason: str) -> None:
 
 
 class Databases:
-    """Makes empty databases: SQLite files, or PostgreSQL databases dropped at the session's end."""
+    """Makes databases: SQLite files, or PostgreSQL databases dropped at the session's end.
+
+    A migrated SQLite database is a copy of a file migrated once a session. PostgreSQL databases
+    are reused, not dropped after each test: a DROP DATABASE takes 0.5-2 s on a busy server, and
+    one a test, all at the suite's end, made it wait a minute. The tests on `fresh_url` share
+    one migrated database, emptied before each (TRUNCATE); an empty database a test is done with
+    is emptied (its schema dropped and made again) and given to the next test that wants one.
+    One that cannot be (a test left a transaction open on it) is dropped in the background."""
 
     def __init__(self, tmp: Path) -> None:
         self._tmp = tmp
         self._admin: Engine | None = None
         self._admin_error: str | None = None
         self._created: list[str] = []
+        self._spare: list[str] = []  # PostgreSQL: emptied databases, ready for `new`
+        self._shared: Engine | None = None  # PostgreSQL: the database `fresh` empties
+        self._dropper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drop-database")
+        self._drops: list[Future[None]] = []
+
+    def migrated(self, backend: str) -> str:
+        """The URL of a new database migrated to head."""
+        url = self.new(backend)
+        self.migrate(backend, url)
+        return url
+
+    def migrate(self, backend: str, url: str) -> None:
+        """Migrate the new database at `url` to head (SQLite: a copy of the template)."""
+        from core import migrate
+        from core.db import make_engine, sqlite_path
+
+        path = sqlite_path(url) if backend == "sqlite" else None
+        if path is not None and not path.exists():
+            shutil.copyfile(self._sqlite_template(), path)
+            return
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+
+    def fresh(self, backend: str) -> str:
+        """The URL of a database migrated to head that holds no row: on PostgreSQL the shared
+        one, emptied (a new one when it cannot be: a test left a transaction open on it)."""
+        if backend == "sqlite":
+            return self.migrated(backend)
+        if self._shared is None or not self._emptied(self._shared):
+            from core.db import make_engine
+
+            if self._shared is not None:
+                self._shared.dispose()
+                self.discard(self._shared.url.render_as_string(hide_password=False))
+            self._shared = make_engine(self.migrated(backend), isolation_level="AUTOCOMMIT")
+        return self._shared.url.render_as_string(hide_password=False)
+
+    def discard(self, url: str) -> None:
+        """A PostgreSQL database no test uses any more: emptied for the next, else dropped in
+        the background."""
+        name = make_url(url).database
+        if name not in self._created or name in self._spare:
+            return
+        if self._reset(url):
+            self._spare.append(name)
+        else:
+            self._created.remove(name)
+            self._drops.append(self._dropper.submit(self._drop, name))
+
+    @staticmethod
+    def _reset(url: str) -> bool:
+        """Make the database as CREATE DATABASE made it (no table, type or sequence of ours)."""
+        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.pool import NullPool
+
+        from core.db import make_engine
+
+        engine = make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SET lock_timeout = '2s'"))
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        except OperationalError:
+            return False
+        finally:
+            engine.dispose()
+        return True
+
+    def _drop(self, name: str) -> None:
+        if self._admin is not None:
+            with self._admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def _sqlite_template(self) -> Path:
+        """The SQLite file migrated once a session, that migrated databases are copies of."""
+        path = self._tmp / "otasuke_template.db"
+        if not path.exists():
+            from core import migrate
+            from core.db import make_engine
+
+            engine = make_engine(f"sqlite:///{path}")
+            migrate.upgrade(engine)
+            engine.dispose()  # the WAL is folded into the file when its last connection closes
+        return path
+
+    @staticmethod
+    def _emptied(engine: Engine) -> bool:
+        """Empty every table but alembic_version, sequences restarted; False if it cannot."""
+        from sqlalchemy.exc import OperationalError
+
+        with engine.connect() as connection:
+            tables = connection.scalars(
+                text(
+                    "SELECT quote_ident(tablename) FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            ).all()
+            try:
+                connection.execute(text("SET lock_timeout = '2s'"))
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            except OperationalError:
+                return False
+        return True
 
     def new(self, backend: str) -> str:
-        """The URL of a new, empty database."""
+        """The URL of a new, empty database (a SQLite file is made when first connected to)."""
         name = f"otasuke_test_{uuid.uuid4().hex[:12]}"
         if backend == "sqlite":
             return f"sqlite:///{self._tmp / f'{name}.db'}"
         admin = self._postgres()
+        if self._spare:
+            name = self._spare.pop()
+            return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         self._created.append(name)
@@ -70,12 +187,15 @@ class Databases:
 
     def drop_all(self) -> None:
         """Drop the PostgreSQL databases this session made."""
-        if self._admin is None:
-            return
-        with self._admin.connect() as connection:
-            for name in self._created:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self._admin.dispose()
+        if self._shared is not None:
+            self._shared.dispose()
+        for name in self._created:
+            self._drops.append(self._dropper.submit(self._drop, name))
+        self._dropper.shutdown()
+        for drop in self._drops:
+            drop.result()
+        if self._admin is not None:
+            self._admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -95,14 +215,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def migrated_url(backend: str, databases: Databases) -> str:
     """One database per backend for the session, migrated to head."""
-    from core import migrate
-    from core.db import make_engine
-
-    url = databases.new(backend)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    return url
+    return databases.migrated(backend)
 
 
 @pytest.fixture(scope="session")
@@ -130,21 +243,29 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def empty_url(backend: str, databases: Databases) -> str:
+def empty_url(backend: str, databases: Databases) -> Iterator[str]:
     """A new empty database for a test that commits (migrations, two connections, commands)."""
-    return databases.new(backend)
+    url = databases.new(backend)
+    yield url
+    databases.discard(url)
 
 
 @pytest.fixture
-def fresh_engine(empty_url: str) -> Iterator[Engine]:
-    """An engine on a new database migrated to head, for tests that need real commits."""
-    from core import migrate
+def fresh_engine(backend: str, empty_url: str, databases: Databases) -> Iterator[Engine]:
+    """An engine on empty_url's database, migrated to head, for tests that need real commits."""
     from core.db import make_engine
 
+    databases.migrate(backend, empty_url)
     engine = make_engine(empty_url)
-    migrate.upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def fresh_url(backend: str, databases: Databases) -> str:
+    """A database migrated to head holding no row, for a test that commits or runs commands
+    (cheaper than fresh_engine's on PostgreSQL: no database made or dropped for the test)."""
+    return databases.fresh(backend)
 
 
 @dataclass(frozen=True)

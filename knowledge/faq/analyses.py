@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from importlib import metadata, resources
 
 from knowledge.faq.analyzer import ANALYSER_VERSION, Analysis, Analyzer
@@ -24,7 +23,7 @@ FILE = "data/analyses.json.gz"
 def fingerprint() -> str:
     """What the shipped analyses depend on besides the texts: the analyser's version, Sudachi's
     dictionary (pinned in pyproject.toml) and the synonym table. Anything else that changes an
-    analysis fails tests/unit/test_analyses.py."""
+    analysis fails tests/unit/faq/test_analyses.py."""
     synonyms = resources.files("knowledge").joinpath("data/synonyms.yaml").read_bytes()
     parts = [
         str(ANALYSER_VERSION),
@@ -35,7 +34,8 @@ def fingerprint() -> str:
 
 
 def encode(analyzer: Analyzer, texts: Iterable[str]) -> bytes:
-    """The file's bytes: each text's analysis by `analyzer` (the default one), fingerprinted."""
+    """The file's bytes: each text's analysis by `analyzer` (one with no analyses known), with
+    the fingerprint."""
     analyses = {}
     for text in dict.fromkeys(texts):
         a = analyzer.analyse(text)
@@ -59,23 +59,3 @@ def load_shipped() -> Mapping[str, Analysis]:
     if not path.is_file():
         return {}
     return decode(path.read_bytes())
-
-
-@dataclass
-class _Recording(Analyzer):
-    """An analyser that notes every text it is given (in `texts`)."""
-
-    texts: list[str] = field(default_factory=list)
-
-    def analyse(self, text: str) -> Analysis:
-        self.texts.append(text)
-        return super().analyse(text)
-
-
-def startup_texts() -> list[str]:
-    """Every text the default engine analyses while it is built: what the file must hold."""
-    from knowledge.faq.answers import default_engine
-
-    recording = _Recording(known=load_shipped())
-    default_engine(analyzer=recording)
-    return list(dict.fromkeys(recording.texts))

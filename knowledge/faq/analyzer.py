@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,11 @@ _LIGHT = {
 # Bump when `Analyzer.analyse` changes what it returns: analyses shipped before are then unused.
 ANALYSER_VERSION = 1
 _LATIN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
+# SudachiPy refuses an input over 49,149 bytes of UTF-8 ("Input is too long"): a longer text is
+# tokenized in pieces of at most this many characters (a character is at most 4 bytes).
+_PIECE_CHARS = 49_149 // 4
+# Where a piece is cut: after a sentence's end, else after a comma or a space, else anywhere.
+_CUTS = (("。", "．", ".", "！", "!", "？", "?", "\n"), ("、", "，", ",", " ", "　", "\t"))
 
 
 def _english_stem(word: str) -> str:
@@ -80,8 +85,9 @@ class Analyzer:
         """The text as hiragana (Sudachi's readings), folded: かいやく matches 解約."""
         return self.analyse(text).reading
 
-    def analyse(self, text: str) -> Analysis:
-        """Tokens, words (the tokens without the compounds' parts) and reading, in one pass."""
+    def analyse(self, text: str, normalised: str | None = None) -> Analysis:
+        """Tokens, words (the tokens without the compounds' parts) and reading, in one pass;
+        `normalised` is `prepare(text)`, when the caller has it already."""
         known = self.known.get(text)
         if known is not None:
             return known
@@ -90,7 +96,12 @@ class Analyzer:
         tokens: list[str] = []
         words: list[str] = []
         readings: list[str] = []
-        for m in self._sudachi().tokenize(self.prepare(text)):
+        morphemes = (
+            m
+            for piece in _pieces(self.prepare(text) if normalised is None else normalised)
+            for m in self._sudachi().tokenize(piece)
+        )
+        for m in morphemes:
             pos = m.part_of_speech()
             surface = m.surface().strip()
             if not surface or pos[0] in _DROP_POS:
@@ -133,20 +144,23 @@ class Analyzer:
 
 @dataclass(frozen=True)
 class Analysis:
+    """One text's content words (compounds followed by their parts), words and reading."""
+
     tokens: list[str]
     words: list[str]
     reading: str
 
 
-_DEFAULT: Analyzer | None = None
-
-
-def default_analyzer() -> Analyzer:
-    """The shared analyser with the packaged synonyms and the shipped texts' analyses (its
-    tokenizer is built lazily, when a text is not among them)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        from knowledge.faq.analyses import load_shipped
-
-        _DEFAULT = Analyzer(known=load_shipped())
-    return _DEFAULT
+def _pieces(text: str) -> Iterator[str]:
+    """The text in pieces SudachiPy accepts, each cut where a word cannot go on (`_CUTS`)."""
+    while len(text) > _PIECE_CHARS:
+        window = text[:_PIECE_CHARS]
+        cut = _PIECE_CHARS  # no mark in the window's second half: a word may be cut in two
+        for marks in _CUTS:
+            at = max(window.rfind(mark) for mark in marks) + 1
+            if at > _PIECE_CHARS // 2:
+                cut = at
+                break
+        yield text[:cut]
+        text = text[cut:]
+    yield text

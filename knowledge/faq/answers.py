@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from knowledge.faq.analyzer import Analyzer
+from knowledge.faq.analyses import load_shipped
+from knowledge.faq.analyzer import Analysis, Analyzer
 from knowledge.faq.asked import AskedQuestion, load_default_asked, with_unanswered
 from knowledge.faq.faq import FaqEntry, load_default_faq, parse_faq, still_valid
-from knowledge.faq.normalize import detect_language
 from knowledge.faq.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
 from knowledge.faq.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.faq.yamltext import load_yaml
@@ -31,6 +31,8 @@ def templates(lang: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Answer:
+    """An answer (or a hand-off) with its articles, citation, confidence and suggestions."""
+
     answer: str
     articles: tuple[int, ...]
     citation: str | None
@@ -73,11 +75,11 @@ class AnswerEngine:
         self,
         terms: Terms,
         faq: Sequence[FaqEntry],
+        analyzer: Analyzer,
         threshold: float | None = None,
         out_of_scope: Sequence[OutOfScope] = (),
         notes: bool = True,
         asked: Sequence[AskedQuestion] = (),
-        analyzer: Analyzer | None = None,
     ):
         self.terms = terms
         # Ids of FAQ entries left out because the terms no longer say what they rest on.
@@ -89,11 +91,13 @@ class AnswerEngine:
         )
 
     def answer(self, question: str, facts: Mapping[str, object] | None = None) -> Answer:
-        """Answer a question; `facts` (FAQ_SCHEMA.md placeholders) personalise it."""
+        """Answer a question; `facts` (the placeholders of knowledge/data/FAQ_SCHEMA.md)
+        personalise it."""
         if not question.strip():
             raise ValueError("the question is empty")
-        lang = detect_language(question)
-        found = self.retriever.search(question)
+        prepared = self.retriever.prepare(question)
+        lang = prepared.lang
+        found = self.retriever.search(prepared)
         suggestions = tuple(dict.fromkeys(question_in(m.entry, lang) for m in found.matches))[
             :SUGGESTIONS
         ]
@@ -170,10 +174,12 @@ def default_engine(
     shipped ones' notes ("the terms do not say…") are shown only over the shipped terms.
     The questions customers asked (`asked`; default: the shipped ones, knowledge/faq/asked.py) are
     labelled with the shipped terms' articles, so by default they are learnt from only over
-    those terms.
+    those terms: terms that read the same as the shipped ones (a copy) count as the shipped ones.
+    `analyzer` defaults to one with the shipped texts' analyses (knowledge/faq/analyses.py).
     """
     shipped = load_default_terms()
-    own_terms = terms is not None and terms is not shipped
+    # By content: OTASUKE_TERMS_FILE may name an unchanged copy of the shipped terms.
+    own_terms = terms is not None and terms != shipped
     terms = terms or shipped
     faq = parse_faq(faq_text, terms) if faq_text is not None else load_default_faq(shipped)
     withheld: tuple[str, ...] = ()
@@ -187,8 +193,30 @@ def default_engine(
     if asked is None:
         asked = () if own_terms else load_default_asked()
     intents = with_unanswered(intents, asked)
+    if analyzer is None:
+        analyzer = Analyzer(known=load_shipped())
     engine = AnswerEngine(
-        terms, faq, threshold, out_of_scope=intents, notes=notes, asked=asked, analyzer=analyzer
+        terms, faq, analyzer, threshold, out_of_scope=intents, notes=notes, asked=asked
     )
     engine.withheld = withheld
     return engine
+
+
+@dataclass
+class _Recording(Analyzer):
+    """An analyser that notes every text it is given (in `texts`)."""
+
+    texts: list[str] = field(default_factory=list)
+
+    def analyse(self, text: str, normalised: str | None = None) -> Analysis:
+        """Note the text, then analyse it."""
+        self.texts.append(text)
+        return super().analyse(text, normalised)
+
+
+def startup_texts() -> list[str]:
+    """Every text the default engine analyses while it is built: what the shipped analyses
+    (knowledge/faq/analyses.py, `make analyses`) must hold."""
+    recording = _Recording(known=load_shipped())
+    default_engine(analyzer=recording)
+    return list(dict.fromkeys(recording.texts))

@@ -22,6 +22,8 @@ from knowledge.faq.out_of_scope import OutOfScope
 
 @dataclass(frozen=True)
 class AskedQuestion:
+    """A question a customer asked, labelled with the article that answers it (or none)."""
+
     question: str
     article: int | None  # None: the terms cannot answer it
     also: tuple[int, ...] = ()  # other articles that answer it as well

@@ -1,4 +1,4 @@
-"""The FAQ (knowledge/data/faq.yaml, format in FAQ_SCHEMA.md) as typed entries."""
+"""The FAQ (knowledge/data/faq.yaml, format in knowledge/data/FAQ_SCHEMA.md) as typed entries."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class FaqError(ValueError):
 
 @dataclass(frozen=True)
 class FaqEntry:
+    """One FAQ entry: its questions and phrasings, answers in both languages and clauses."""
+
     id: str
     topic: str
     question_ja: str

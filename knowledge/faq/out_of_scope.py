@@ -17,6 +17,8 @@ from knowledge.faq.yamltext import load_yaml
 
 @dataclass(frozen=True)
 class OutOfScope:
+    """A question the terms do not answer (an intent), with a note on what they lack."""
+
     id: str
     topic: str
     question_ja: str

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.faq.analyzer import Analyzer, default_analyzer
+from knowledge.faq.analyzer import Analyzer
 from knowledge.faq.asked import AskedQuestion
 from knowledge.faq.bm25 import BM25Index, CosineIndex, char_ngrams
 from knowledge.faq.classifier import NaiveBayes, features
@@ -42,8 +42,9 @@ from knowledge.faq.confidence import (
     calibrated,
 )
 from knowledge.faq.faq import FaqEntry
-from knowledge.faq.normalize import detect_language, fold
+from knowledge.faq.normalize import fold
 from knowledge.faq.out_of_scope import OutOfScope
+from knowledge.faq.question import Question, prepare_question
 from knowledge.terms import Clause, Terms
 
 # The three scores count equally: a grid on the development set found a flat optimum around
@@ -71,6 +72,8 @@ ARTICLE_FLOOR = 0.2  # an article scoring under this share of the best one has n
 
 @dataclass(frozen=True)
 class Match:
+    """An FAQ entry found for a question, with its score and its text that matched best."""
+
     entry: FaqEntry
     score: float
     text: str  # the entry's text that matched best
@@ -78,6 +81,8 @@ class Match:
 
 @dataclass(frozen=True)
 class OutOfScopeMatch:
+    """The closest out-of-scope intent, with its score and its text that matched best."""
+
     intent: OutOfScope
     score: float
     text: str
@@ -85,12 +90,16 @@ class OutOfScopeMatch:
 
 @dataclass(frozen=True)
 class ClauseHit:
+    """A clause of the terms found for a question (the clause index)."""
+
     clause: Clause
     score: float  # relative to the best clause for this question, 0..1
 
 
 @dataclass(frozen=True)
 class Retrieval:
+    """What a search found: entries, clauses and articles, the confidence and its features."""
+
     question: str
     matches: tuple[Match, ...]  # best first
     clause_hits: tuple[ClauseHit, ...]  # best first
@@ -121,6 +130,8 @@ class Retrieval:
 
 @dataclass(frozen=True)
 class _Text:
+    """One text of a class (an entry's or an intent's) with its reading."""
+
     entry: int
     text: str
     reading: str
@@ -133,7 +144,7 @@ class Retriever:
         self,
         terms: Terms,
         faq: Sequence[FaqEntry],
-        analyzer: Analyzer | None = None,
+        analyzer: Analyzer,
         threshold: float | None = None,
         out_of_scope: Sequence[OutOfScope] = (),
         asked: Sequence[AskedQuestion] = (),
@@ -141,7 +152,7 @@ class Retriever:
         self.terms = terms
         self.faq = tuple(faq)
         self.out_of_scope = tuple(out_of_scope)
-        self.analyzer = analyzer or default_analyzer()
+        self.analyzer = analyzer
         self.calibration = CALIBRATION if self.out_of_scope else CALIBRATION_NO_OOS
         default = THRESHOLD if self.out_of_scope else THRESHOLD_NO_OOS
         self.threshold = default if threshold is None else threshold
@@ -216,9 +227,15 @@ class Retriever:
         )
         return NaiveBayes(examples, articles + 1, temperature=ARTICLE_TEMPERATURE)
 
-    def search(self, question: str, limit: int = 5) -> Retrieval:
+    def prepare(self, question: str) -> Question:
+        """The question prepared once for every score (`search`) and the answer."""
+        return prepare_question(question, self.analyzer)
+
+    def search(self, question: Question | str, limit: int = 5) -> Retrieval:
         """Rank the FAQ entries and the articles for a question; decide on a hand-off."""
-        analysis = self.analyzer.analyse(question)
+        if isinstance(question, str):
+            question = self.prepare(question)
+        analysis = question.analysis
         tokens, reading = analysis.tokens, analysis.reading
         # One score per text, then each class's best text: vectorised, since the FAQ and the
         # intents have thousands of texts and every question is scored against all of them.
@@ -239,8 +256,8 @@ class Retriever:
         by_article = np.asarray(self._articles_nb.posterior_of(likelihoods, mass))
         odds = self._articles_nb.log_odds(likelihoods, mass, 0)
         unanswerable = round(max(-ODDS_CAP, min(ODDS_CAP, odds)), 4)
-        english = 1.0 if detect_language(question) == "en" else 0.0
-        length = min(LENGTH_CAP, len(question.strip()) / 100)
+        english = 1.0 if question.lang == "en" else 0.0
+        length = min(LENGTH_CAP, len(question.text.strip()) / 100)
         if len(similarity):
             posterior = np.asarray(self._classifier.posterior(question_features))
             background = max(0.0, 1.0 - float(posterior.sum()))
@@ -254,7 +271,7 @@ class Retriever:
             Match(self.faq[i], round(float(scores[i]), 4), self._best_text(per_text, i))
             for i in ranked[:limit]
         )
-        clause_hits = self._clause_hits(question, tokens)
+        clause_hits = self._clause_hits(question)
         top = matches[0].score if matches else 0.0
         margin = top - _runner_up(matches)
         unknown = self.unknown_share(analysis.words)
@@ -281,8 +298,8 @@ class Retriever:
             ARTICLES_HANDOFF if handoff else ARTICLES,
         )
         return Retrieval(
-            question, matches, clause_hits, articles, top, margin, unknown, confidence, handoff,
-            oos, gap, background, declined, none, article, unanswerable, english, length,
+            question.text, matches, clause_hits, articles, top, margin, unknown, confidence,
+            handoff, oos, gap, background, declined, none, article, unanswerable, english, length,
         )  # fmt: skip
 
     def _best_text(self, per_text: np.ndarray, item: int) -> str:
@@ -297,13 +314,9 @@ class Retriever:
             return 1.0
         return sum(1 for w in words if w not in self._vocabulary) / len(words)
 
-    def _clause_hits(
-        self, question: str, tokens: Sequence[str], limit: int = 12
-    ) -> tuple[ClauseHit, ...]:
-        words = _relative(self._clause_words.scores(tokens))
-        grams = _relative(
-            self._clause_grams.scores(char_ngrams(fold(self.analyzer.prepare(question))))
-        )
+    def _clause_hits(self, question: Question, limit: int = 12) -> tuple[ClauseHit, ...]:
+        words = _relative(self._clause_words.scores(question.analysis.tokens))
+        grams = _relative(self._clause_grams.scores(char_ngrams(question.folded)))
         scores = [w + W_GRAMS * g for w, g in zip(words, grams, strict=True)]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
         return tuple(ClauseHit(self._clauses[i], round(scores[i], 4)) for i in order if scores[i])

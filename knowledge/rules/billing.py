@@ -6,13 +6,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from knowledge.rules.money import annual_fee
 from knowledge.rules.periods import renewal_payment_due
 
-if TYPE_CHECKING:
-    from knowledge.rules.contract import ContractTerms
+
+class FirstPeriod(Protocol):
+    """What the periods follow from: the first period as formed at approval (a ContractTerms)."""
+
+    @property
+    def member(self) -> bool: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def first_period_end(self) -> date: ...
+    @property
+    def first_fee(self) -> int: ...
+    @property
+    def first_payment_due(self) -> date: ...
 
 
 @dataclass(frozen=True)
@@ -28,7 +40,7 @@ class Period:
 
 
 def plan_periods(
-    terms: ContractTerms, ended_on: date | None = None, member: bool | None = None
+    terms: FirstPeriod, ended_on: date | None = None, member: bool | None = None
 ) -> Iterator[Period]:
     """Every period the contract has, in order: the first, then one renewal a year (endless).
 
@@ -62,7 +74,7 @@ def billed_by(period: Period, on: date) -> bool:
 
 
 def periods_until(
-    terms: ContractTerms, until: date, ended_on: date | None = None, member: bool | None = None
+    terms: FirstPeriod, until: date, ended_on: date | None = None, member: bool | None = None
 ) -> list[Period]:
     """The periods that exist by `until` (`billed_by`), none starting after `ended_on`."""
     out = []
@@ -73,8 +85,30 @@ def periods_until(
     return out
 
 
+def periods_of_ended(terms: FirstPeriod, ended_on: date) -> int:
+    """How many periods a contract that ends on `ended_on` has (none after it, 第12条)."""
+    return sum(1 for _ in plan_periods(terms, ended_on))
+
+
+def billed_periods(
+    terms: FirstPeriod,
+    stored: Iterable[Period],
+    today: date,
+    ended_on: date | None = None,
+    member: bool | None = None,
+) -> list[Period]:
+    """The periods billed by `today`: those stored (their fees fixed, 第13条2項), none after
+    the contract's end, then those the plan adds that are not stored yet (`periods_until`)."""
+    kept = list(stored)
+    if ended_on is not None:
+        last = periods_of_ended(terms, ended_on)
+        kept = [period for period in kept if period.number <= last]
+    after = kept[-1].number if kept else 0
+    return kept + [p for p in periods_until(terms, today, ended_on, member) if p.number > after]
+
+
 def schedule(
-    terms: ContractTerms,
+    terms: FirstPeriod,
     billed: Iterable[Period] = (),
     ended_on: date | None = None,
     member: bool | None = None,

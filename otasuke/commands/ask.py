@@ -43,7 +43,6 @@ def ask(
     if customer is not None:
         from core.session import unit_of_work
 
-        # A unit of work: reading the contract bills the periods fallen due (extend_periods).
         with unit_of_work(settings) as session:
             facts = customer_facts(session, customer, day, business_calendar(settings))
     answers = answer_engine(settings)

@@ -38,17 +38,15 @@ CUSTOMER = {
 
 @pytest.fixture
 def database(
-    otasuke,
     cli_env: Path,
     databases,
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> str:
-    """A new database migrated by `otasuke db upgrade`: SQLite, unless the test is parametrized
+    """A database migrated to head with no row in it: SQLite, unless the test is parametrized
     indirectly with the backends (`pytest.mark.parametrize("database", [...], indirect=True)`)."""
-    url = databases.new(getattr(request, "param", "sqlite"))
+    url = databases.fresh(getattr(request, "param", "sqlite"))
     monkeypatch.setenv("OTASUKE_DATABASE_URL", url)
-    assert otasuke("db", "upgrade").code == 0
     return url
 
 

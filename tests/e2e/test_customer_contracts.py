@@ -11,11 +11,10 @@ from core.imports import CUSTOMER_COLUMNS
 
 
 @pytest.fixture
-def database(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def database(cli_env: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A migrated database on this backend, named by OTASUKE_DATABASE_URL."""
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
-    assert otasuke("db", "upgrade").code == 0
-    return empty_url
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", fresh_url)
+    return fresh_url
 
 
 def _load(otasuke, folder: Path, *rows: str, today: str) -> None:

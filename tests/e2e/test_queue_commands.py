@@ -14,11 +14,10 @@ from core.models import Action, Customer
 
 
 @pytest.fixture
-def actions(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def actions(cli_env: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Two queued actions in a migrated database on this backend."""
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
-    assert otasuke("db", "upgrade").code == 0
-    engine = make_engine(empty_url)
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", fresh_url)
+    engine = make_engine(fresh_url)
     with session_factory(engine).begin() as session:
         customer = Customer(
             customer_id="NIG-000001", company="株式会社テスト", contact_name="山田",
@@ -108,8 +107,8 @@ def test_an_action_id_out_of_range_is_one_line_not_a_traceback(
     assert "action_id" in result.err.lower()
 
 
-def test_show_gives_times_in_jst_in_one_format(otasuke, actions: list[int], empty_url: str) -> None:
-    engine = make_engine(empty_url)
+def test_show_gives_times_in_jst_in_one_format(otasuke, actions: list[int], fresh_url: str) -> None:
+    engine = make_engine(fresh_url)
     with session_factory(engine).begin() as session:
         session.get_one(Action, actions[0]).created_at = datetime(2026, 11, 26, 12, 7, tzinfo=UTC)
         queue.approve(

@@ -37,12 +37,11 @@ def test_recent_since_leaves_out_older_notices(session: Session) -> None:
 
 
 def test_staff_notices_command_lists_them_newest_first(
-    otasuke, empty_url: str, monkeypatch: pytest.MonkeyPatch
+    otasuke, fresh_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
-    assert otasuke("db", "upgrade").code == 0
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", fresh_url)
     assert otasuke("staff", "notices").out.strip() == "No staff notices."
-    engine = make_engine(empty_url)
+    engine = make_engine(fresh_url)
     with session_factory(engine).begin() as db:
         staff_notices.tell_staff(db, "quarantine", "mail 12 set aside after 3 attempts")
         staff_notices.tell_staff(db, "mail_failed", "550 5.7.1 to a@example.jp")

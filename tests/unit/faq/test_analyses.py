@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from knowledge.faq.analyses import decode, encode, load_shipped, startup_texts
+from knowledge.faq.analyses import decode, encode, load_shipped
 from knowledge.faq.analyzer import Analysis, Analyzer
+from knowledge.faq.answers import startup_texts
 
 
 @pytest.fixture(scope="module")

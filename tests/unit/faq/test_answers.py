@@ -17,9 +17,9 @@ FIXTURE = Path(__file__).parents[2] / "data" / "faq_fixture.yaml"
 
 
 @pytest.fixture(scope="module")
-def engine():
+def engine(analyzer):
     terms = load_default_terms()
-    return AnswerEngine(terms, parse_faq(FIXTURE.read_text("utf-8"), terms))
+    return AnswerEngine(terms, parse_faq(FIXTURE.read_text("utf-8"), terms), analyzer)
 
 
 @pytest.mark.parametrize(

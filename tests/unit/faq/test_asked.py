@@ -58,15 +58,10 @@ def test_unanswered_questions_join_their_intent_and_nothing_else() -> None:
     assert with_unanswered([other], asked) == (other,)
 
 
-def test_an_unusual_wording_customers_used_finds_its_article() -> None:
-    from pathlib import Path
-
-    from knowledge.faq.faq import parse_faq
+def test_an_unusual_wording_customers_used_finds_its_article(fixture_retriever) -> None:
     from knowledge.faq.retrieval import Retriever
-    from knowledge.terms import load_default_terms
 
-    terms = load_default_terms()
-    faq = parse_faq((Path(__file__).parents[2] / "data/faq_fixture.yaml").read_text("utf-8"), terms)
+    plain_retriever = fixture_retriever
     # A word for the fee the fixture FAQ never uses, in questions customers asked.
     asked = [
         AskedQuestion("みかじめ料はおいくら？", 13),
@@ -74,8 +69,10 @@ def test_an_unusual_wording_customers_used_finds_its_article() -> None:
         AskedQuestion("みかじめ料の振込", 13),
     ]
     question = "うちのみかじめ料は？"
-    plain = Retriever(terms, faq).search(question)
-    learnt = Retriever(terms, faq, asked=asked).search(question)
+    plain = plain_retriever.search(question)
+    learnt = Retriever(
+        plain_retriever.terms, plain_retriever.faq, plain_retriever.analyzer, asked=asked
+    ).search(question)
     assert plain.matches[0].entry.id != "fee-amount"
     assert learnt.matches[0].entry.id == "fee-amount"
     assert learnt.article > 0.9 > plain.article

@@ -1,4 +1,4 @@
-"""Integrity of the curated FAQ (knowledge/data/faq.yaml, format in helpers/FAQ_SCHEMA.md)."""
+"""Integrity of the curated FAQ (knowledge/data/faq.yaml; format: knowledge/data/FAQ_SCHEMA.md)."""
 
 import re
 import string

@@ -35,22 +35,24 @@ def test_an_entry_resting_on_a_revised_clause_is_withheld() -> None:
     assert all("第13条1項" not in entry.clauses for entry in kept)
 
 
-def test_a_revised_fee_is_not_answered_from_the_old_faq() -> None:
-    engine = default_engine(parse_terms(revised("年間 79,200円", "年間 88,000円")))
+def test_a_revised_fee_is_not_answered_from_the_old_faq(analyzer) -> None:
+    engine = default_engine(
+        parse_terms(revised("年間 79,200円", "年間 88,000円")), analyzer=analyzer
+    )
     answer = engine.answer("会員の年間の利用料金はいくらですか")
     assert "79,200" not in answer.answer
     assert engine.withheld
 
 
-def test_a_missing_article_withholds_its_entries() -> None:
+def test_a_missing_article_withholds_its_entries(analyzer) -> None:
     cut = TEXT[: TEXT.index("第26条")]
-    engine = default_engine(parse_terms(cut))
+    engine = default_engine(parse_terms(cut), analyzer=analyzer)
     assert any(entry_id.startswith("law-") for entry_id in engine.withheld)
     answer = engine.answer("裁判になったらどこの裁判所ですか")
     assert "第26条" not in (answer.citation or "")
 
 
-def test_a_chambers_own_faq_must_cite_clauses_its_terms_have() -> None:
+def test_a_chambers_own_faq_must_cite_clauses_its_terms_have(analyzer) -> None:
     faq = """
 - id: our-fee
   question_ja: 料金はいくらですか
@@ -58,4 +60,4 @@ def test_a_chambers_own_faq_must_cite_clauses_its_terms_have() -> None:
   clauses: ["第27条1項"]
 """
     with pytest.raises(FaqError, match="第27条1項"):
-        default_engine(SHIPPED, faq)
+        default_engine(SHIPPED, faq, analyzer=analyzer)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.faq.analyzer import default_analyzer
 from knowledge.faq.normalize import fold, fold_kana, nfkc, parse_synonyms, to_hiragana
 
 
@@ -50,15 +49,14 @@ def test_the_synonym_table_maps_variants_to_the_canonical_word():
         ("How much is it?", "料金"),
     ],
 )
-def test_customer_words_reach_the_terms_words(question, word):
-    assert word in default_analyzer().tokens(question)
+def test_customer_words_reach_the_terms_words(analyzer, question, word):
+    assert word in analyzer.tokens(question)
 
 
-def test_particles_auxiliaries_and_english_stopwords_are_dropped():
-    assert default_analyzer().tokens("解約の期限です") == ["解約", "期限"]
-    assert "the" not in default_analyzer().tokens("What is the deadline?")
+def test_particles_auxiliaries_and_english_stopwords_are_dropped(analyzer):
+    assert analyzer.tokens("解約の期限です") == ["解約", "期限"]
+    assert "the" not in analyzer.tokens("What is the deadline?")
 
 
-def test_readings_let_kana_written_for_kanji_match():
-    analyzer = default_analyzer()
+def test_readings_let_kana_written_for_kanji_match(analyzer):
     assert analyzer.reading("かいやく") == analyzer.reading("解約")

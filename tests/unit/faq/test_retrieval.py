@@ -6,19 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq.answers import default_engine
 from knowledge.faq.confidence import calibrated
 from knowledge.faq.faq import FaqError, parse_faq
-from knowledge.faq.retrieval import Retriever
 from knowledge.terms import load_default_terms
 
 FIXTURE = Path(__file__).parents[2] / "data" / "faq_fixture.yaml"
 
 
-@pytest.fixture(scope="module")
-def retriever():
-    terms = load_default_terms()
-    return Retriever(terms, parse_faq(FIXTURE.read_text("utf-8"), terms))
+@pytest.fixture
+def retriever(fixture_retriever):
+    return fixture_retriever
 
 
 @pytest.mark.parametrize(
@@ -41,9 +38,9 @@ def test_the_question_finds_its_entry(retriever, question, entry):
     assert found.matches[0].entry.id == entry
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    return default_engine().retriever
+@pytest.fixture
+def shipped(shipped_engine):
+    return shipped_engine.retriever
 
 
 @pytest.mark.parametrize(

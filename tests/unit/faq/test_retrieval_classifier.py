@@ -8,17 +8,14 @@ from pathlib import Path
 import pytest
 
 from knowledge.faq.classifier import NaiveBayes, features
-from knowledge.faq.faq import parse_faq
-from knowledge.faq.retrieval import ARTICLES, ARTICLES_HANDOFF, Retriever
-from knowledge.terms import load_default_terms
+from knowledge.faq.retrieval import ARTICLES, ARTICLES_HANDOFF
 
 FIXTURE = Path(__file__).parents[2] / "data" / "faq_fixture.yaml"
 
 
-@pytest.fixture(scope="module")
-def retriever():
-    terms = load_default_terms()
-    return Retriever(terms, parse_faq(FIXTURE.read_text("utf-8"), terms))
+@pytest.fixture
+def retriever(fixture_retriever):
+    return fixture_retriever
 
 
 def test_features_are_the_words_and_the_readings_two_and_three_grams():
@@ -66,7 +63,5 @@ def test_articles_without_evidence_are_not_listed(retriever):
     assert found.articles[0] == 12
 
 
-def test_an_english_adjective_of_time_maps_to_its_japanese_word():
-    from knowledge.faq.analyzer import default_analyzer
-
-    assert "年" in default_analyzer().tokens("What is the yearly fee?")
+def test_an_english_adjective_of_time_maps_to_its_japanese_word(analyzer):
+    assert "年" in analyzer.tokens("What is the yearly fee?")

@@ -11,7 +11,6 @@ from knowledge.faq.answers import AnswerEngine, default_engine, templates
 from knowledge.faq.confidence import THRESHOLD_NO_OOS
 from knowledge.faq.faq import FaqError, load_default_faq, parse_faq
 from knowledge.faq.out_of_scope import load_default_out_of_scope, parse_out_of_scope
-from knowledge.faq.retrieval import Retriever
 from knowledge.terms import load_default_terms
 
 DATA = Path(__file__).parents[2] / "data"
@@ -20,15 +19,15 @@ OOS_FIXTURE = (DATA / "out_of_scope_fixture.yaml").read_text("utf-8")
 
 
 @pytest.fixture(scope="module")
-def engine() -> AnswerEngine:
+def engine(analyzer) -> AnswerEngine:
     terms = load_default_terms()
     faq = parse_faq(FAQ_FIXTURE, terms)
-    return AnswerEngine(terms, faq, out_of_scope=parse_out_of_scope(OOS_FIXTURE))
+    return AnswerEngine(terms, faq, analyzer, out_of_scope=parse_out_of_scope(OOS_FIXTURE))
 
 
-@pytest.fixture(scope="module")
-def shipped() -> AnswerEngine:
-    return default_engine()
+@pytest.fixture
+def shipped(shipped_engine) -> AnswerEngine:
+    return shipped_engine
 
 
 def test_the_fixture_parses_into_intents_with_notes() -> None:
@@ -123,9 +122,8 @@ def test_the_shipped_intents_decline_the_utms_throughput(shipped):
     assert "定めがありません" in answer.answer
 
 
-def test_the_engine_works_without_out_of_scope_intents():
-    terms = load_default_terms()
-    retriever = Retriever(terms, parse_faq(FAQ_FIXTURE, terms))
+def test_the_engine_works_without_out_of_scope_intents(fixture_retriever):
+    retriever = fixture_retriever
     assert retriever.threshold == THRESHOLD_NO_OOS
     found = retriever.search("キャンセルの締め切りっていつ？")
     assert not found.handoff
@@ -133,9 +131,9 @@ def test_the_engine_works_without_out_of_scope_intents():
     assert retriever.search("今日の天気は？").handoff
 
 
-def test_the_default_engine_works_when_the_out_of_scope_file_is_missing(monkeypatch):
+def test_the_default_engine_works_when_the_out_of_scope_file_is_missing(monkeypatch, analyzer):
     monkeypatch.setattr(answers_module, "load_default_out_of_scope", lambda: ())
-    engine = default_engine()
+    engine = default_engine(analyzer=analyzer)
     assert engine.retriever.out_of_scope == ()
     assert engine.answer("利用料金はいくらですか？").citation == "第13条1項"
     handed_off = engine.answer("UTMのスループットは何Mbpsですか")
@@ -143,8 +141,8 @@ def test_the_default_engine_works_when_the_out_of_scope_file_is_missing(monkeypa
     assert handed_off.answer == templates("ja")["unsure"]
 
 
-def test_a_chambers_own_intents_are_given_as_text():
-    engine = default_engine(out_of_scope_text=OOS_FIXTURE)
+def test_a_chambers_own_intents_are_given_as_text(analyzer):
+    engine = default_engine(out_of_scope_text=OOS_FIXTURE, analyzer=analyzer)
     assert {i.id for i in engine.retriever.out_of_scope} == {
         i.id for i in parse_out_of_scope(OOS_FIXTURE)
     }
