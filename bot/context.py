@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session, sessionmaker
 
-from core.db import make_engine, session_factory
+from core.async_services import call_service
 from core.models import utcnow
 from core.settings import Settings, business_calendar
 from core.staff_members import staff_ids
@@ -42,35 +38,10 @@ class Context:
         self.calendar: BusinessCalendar = business_calendar(settings)
         # Users the console chat lets try the staff commands (`/as staff`); never from Telegram.
         self.promoted: set[int] = set()
-        # SQLite takes one writer at a time (the others nap in its busy handler) and aiosqlite
-        # hops threads for every statement: one thread running whole blocking transactions,
-        # one after another, answers several times faster (benchmarks/bench_chat.py).
-        self._sqlite: tuple[ThreadPoolExecutor, sessionmaker[Session]] | None = None
-        if settings.is_sqlite:
-            engine = make_engine(settings.database_url)
-            event.listen(engine, "connect", _sqlite_commit_without_fsync)
-            self._sqlite = (ThreadPoolExecutor(1, "chat-sqlite"), session_factory(engine))
 
     async def db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a core function in its own transaction (committed when it returns)."""
-        if self._sqlite is None:
-            async with self.sessions() as session, session.begin():
-                return await session.run_sync(lambda sync: fn(sync, *args, **kwargs))
-        thread, sessions = self._sqlite
-
-        def work() -> T:
-            with sessions.begin() as session:
-                return fn(session, *args, **kwargs)
-
-        return await asyncio.get_running_loop().run_in_executor(thread, work)
-
-    def close(self) -> None:
-        """Release the SQLite thread and engine."""
-        if self._sqlite is not None:
-            thread, sessions = self._sqlite
-            thread.shutdown(wait=True)
-            bind = sessions.kw["bind"]
-            bind.dispose()
+        """Run a core service in its own transaction (core.async_services, the one way)."""
+        return await call_service(self.sessions, fn, *args, **kwargs)
 
     async def staff(self) -> frozenset[int]:
         """Every staff user id now: settings, `otasuke staff add`, the console's `/as staff`."""
@@ -80,14 +51,6 @@ class Context:
     def today(self) -> date:
         """Today in JST."""
         return jst_date(self.clock())
-
-
-def _sqlite_commit_without_fsync(dbapi_connection: Any, _record: Any) -> None:
-    # In WAL mode, synchronous=NORMAL syncs at checkpoints, not at each commit: a commit
-    # survives the process being killed (kill -9), though not the machine losing power.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def chat_text(template: str, lang: str, /, **context: Any) -> str:

@@ -48,12 +48,6 @@ class ChatWorker:
         """Build the engine (in a thread: it takes a second), then serve until `stop`."""
         engine = self.engine or await asyncio.to_thread(answer_engine, self.settings)
         ctx = Context(self.settings, self.sessions, engine, self.clock)
-        try:
-            await self._serve(ctx, stop)
-        finally:
-            await asyncio.to_thread(ctx.close)
-
-    async def _serve(self, ctx: Context, stop: asyncio.Event) -> None:
         chat = Chat(ctx)
         token = self.settings.telegram_token
         if token is None:
