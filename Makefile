@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 test: lint
+	.ci/test-servers
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

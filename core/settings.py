@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     imap_password: SecretStr | None = None
     imap_tls: Tls = "implicit"
     imap_folder: str = "INBOX"
+    # Processed mail is moved here instead of staying in the folder flagged \Seen and $Otasuke.
+    imap_processed_folder: str | None = None
+    # A private CA for the IMAP server's certificate; none → the system's CAs.
+    imap_ca_file: Path | None = None
 
     smtp_host: str | None = None
     smtp_port: int | None = None
@@ -99,6 +103,8 @@ class Settings(BaseSettings):
     mail_authserv_id: str | None = None
     # Acknowledgements to one sender in 24 hours, at most: a loop with another robot stops here.
     mail_max_replies_per_sender_per_day: int = Field(default=5, ge=0)
+    # Staff addresses for the morning digest (SPEC "Alerts and staff"), comma-separated.
+    staff_emails: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # The terms to answer from and reason with; None → knowledge/data/terms_ja.txt.
     terms_file: Path | None = None
@@ -137,6 +143,15 @@ class Settings(BaseSettings):
             if not all(re.fullmatch(r"-?\d+", part) for part in parts):
                 raise ValueError("not a comma-separated list of integers like 9001,9002")
             return [int(part) for part in parts]
+        return value
+
+    @field_validator("staff_emails", mode="before")
+    @classmethod
+    def _split_emails(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if any("@" not in part or any(ch.isspace() for ch in part) for part in value):
+            raise ValueError("not a comma-separated list of mail addresses")
         return value
 
     @field_validator(

@@ -35,6 +35,7 @@ def _environment(lang: str) -> jinja2.Environment:
         loader=jinja2.PackageLoader("core", "templates"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # shipped with the package: no stat() of the file at every render
         autoescape=False,  # plain-text mail and chat, never HTML
     )
 
@@ -53,6 +54,21 @@ def render_text(folder: str, name: str, lang: str, **context: Any) -> str:
     """The template `folder/name.lang.j2` filled in (Japanese when `lang` is not one we have)."""
     lang = lang if lang in LANGUAGES else "ja"
     return _environment(lang).get_template(f"{folder}/{name}.{lang}.j2").render(**context)
+
+
+def render_subject(kind: str, lang: str, **context: Any) -> str:
+    """Only the subject of `mail/<kind>.<lang>.j2`: rendering stops at the end of its first line."""
+    lang = lang if lang in LANGUAGES else "ja"
+    template = _environment(lang).get_template(f"mail/{kind}.{lang}.j2")
+    first = ""
+    for chunk in template.generate(**context):
+        first += chunk
+        if "\n" in first:
+            break
+    line = first.partition("\n")[0]
+    if not line.startswith("Subject: "):
+        raise ValueError(f"mail/{kind}.{lang}.j2 must begin with 'Subject: '")
+    return line.removeprefix("Subject: ").strip()
 
 
 def render_mail(kind: str, lang: str, **context: Any) -> RenderedMail:

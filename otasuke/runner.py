@@ -18,10 +18,17 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: the outbox sender and the chat (Telegram, or the console)."""
+    """The workers to run: the mail reader, the outbox sender, the scheduler and the chat."""
+    from otasuke.mailbox import mail_worker
     from otasuke.mailing import outbox_worker
+    from scheduler.sweeper import NoticeScheduler
 
-    return [outbox_worker(settings, sessions), ChatWorker(settings, sessions)]
+    return [
+        mail_worker(settings, sessions),
+        outbox_worker(settings, sessions),
+        NoticeScheduler(settings),
+        ChatWorker(settings, sessions),
+    ]
 
 
 def prepare_database(settings: Settings) -> None:

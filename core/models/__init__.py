@@ -5,8 +5,10 @@ from core.models.base import Base, utcnow
 from core.models.chat import ChatLink, ChatMessage, Staff
 from core.models.conversations import ActionAnnouncement, ChatAnswer, ChatUpdate, LinkCode
 from core.models.customers import Contract, ContractPeriod, Customer, Payment
+from core.models.inbound import InboundMail
+from core.models.leases import Lease
 from core.models.mail import Alert, MailCursor, OutboxMail
-from core.models.notices import Notice
+from core.models.notices import Notice, UtmReturn
 from core.models.queue import Action, Request
 from core.models.staff import StaffNotice
 
@@ -23,6 +25,8 @@ __all__ = [
     "Contract",
     "ContractPeriod",
     "Customer",
+    "InboundMail",
+    "Lease",
     "LinkCode",
     "MailCursor",
     "Notice",
@@ -31,5 +35,6 @@ __all__ = [
     "Request",
     "Staff",
     "StaffNotice",
+    "UtmReturn",
     "utcnow",
 ]

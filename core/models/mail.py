@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, utcnow
@@ -57,6 +57,10 @@ class Alert(Base):
     dispatch_window_end: Mapped[date | None]
     source_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The portal's fields (SPEC "Alerts and staff"): `subject` holds its `title`, `source_key`
+    # its `alert_id`, `received_at` its `at`.
+    severity: Mapped[str] = mapped_column(String(10), default="medium")
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class MailCursor(Base):
@@ -67,6 +71,12 @@ class MailCursor(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     folder: Mapped[str] = mapped_column(String(255))
-    uidvalidity: Mapped[int]
-    last_uid: Mapped[int] = mapped_column(default=0)
+    # UIDs and UIDVALIDITY are 32-bit unsigned (RFC 3501 2.3.1.1).
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The first connection: a rescan after a UIDVALIDITY change skips mail older than this.
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # After a UIDVALIDITY change: UIDs below this are rescanned, skipping mail received before
+    # `first_seen_at` (the Message-ID dedup recognises what was read under the old UIDs).
+    rescan_below_uid: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

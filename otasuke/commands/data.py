@@ -238,3 +238,25 @@ def _insurance_line(insurance: dict[str, Any] | None, causes_until: str | None) 
         # 第4条3項但し書: nothing that arises after the contract's end is covered.
         line += f" (covers only causes arising by {causes_until}, 第4条3項)"
     return line
+
+
+@customers_app.command("utm-returned")
+def utm_returned(
+    customer_id: Annotated[str, typer.Argument(help="NIG-000123.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="When it came back (default: today).")
+    ] = None,
+) -> None:
+    """Record that the customer's UTM came back (第12条6項): the return reminders stop."""
+    import getpass
+
+    from core.customers import get_customer
+    from core.session import unit_of_work
+    from core.settings import load_settings
+    from core.utm import record_utm_returned
+
+    day = parse_today(on, "--on")
+    with unit_of_work(load_settings()) as session:
+        customer = get_customer(session, customer_id)
+        record_utm_returned(session, customer, day, f"cli:{getpass.getuser()}")
+    typer.echo(f"{customer.customer_id}: UTM returned on {day.isoformat()}; no more reminders")

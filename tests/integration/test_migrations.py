@@ -16,7 +16,8 @@ from core.models import Base
 
 TABLES = {
     "customers", "contracts", "contract_periods", "payments", "requests", "actions", "outbox",
-    "alerts", "notices", "mail_cursors", "chat_links", "staff", "audit_log",
+    "alerts", "notices", "mail_cursors", "inbound_mail", "leases", "chat_links", "staff",
+    "audit_log",
 }  # fmt: skip
 
 
