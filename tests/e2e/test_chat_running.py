@@ -24,13 +24,16 @@ SECRET = "X-Telegram-Bot-Api-Secret-Token"
 QUESTION = "年間の利用料金はいくらですか？"
 
 
-async def _start_otasuke(tmp_path: Path, api: BotApiStandIn) -> asyncio.subprocess.Process:
+async def _start_otasuke(
+    tmp_path: Path, api: BotApiStandIn, **more: str
+) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
     env |= {
         "OTASUKE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
         "OTASUKE_TELEGRAM_TOKEN": TOKEN,
         "OTASUKE_TELEGRAM_API_URL": api.url,
         "OTASUKE_STAFF_TELEGRAM_IDS": "9001",
+        **more,
     }
     process = await asyncio.create_subprocess_exec(
         str(OTASUKE), "run", cwd=tmp_path, env=env,
@@ -106,6 +109,27 @@ async def test_sigterm_stops_within_10_seconds_and_confirms_what_was_read(
     assert code == 0
     assert took < 10
     assert api.method_calls("getUpdates")[-1]["offset"] == update_id + 1
+
+
+async def test_a_cancellation_mail_dropped_in_the_inbox_folder_reaches_staff_in_chat(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    mail = Path(__file__).parents[1] / "data/mail/t03_utf8_base64_r9.eml"
+    async with BotApiStandIn() as api:
+        process = await _start_otasuke(
+            tmp_path, api, OTASUKE_MAIL_INBOX_DIR=str(inbox),
+            OTASUKE_MAIL_OUTBOX_DIR=str(tmp_path / "outbox"), OTASUKE_POLL_INTERVAL_SECONDS="1",
+        )  # fmt: skip
+        try:
+            (inbox / mail.name).write_bytes(mail.read_bytes())
+            [told] = await api.wait_for(9001, timeout=60)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 10)
+    assert "新しい承認待ち #1" in told.text
+    assert "解約" in told.text or "cancel" in told.text
 
 
 async def test_a_409_conflict_is_told_to_staff_not_looped(start_bot: Callable[..., Any]) -> None:
