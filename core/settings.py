@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     payment_overdue_interval_days: int = Field(default=7, ge=1)
     payment_overdue_max: int = Field(default=3, ge=1)
     utm_return_interval_days: int = Field(default=14, ge=1)
+    # The catch-up horizon: a sweep does not send a notice scheduled more than this many days
+    # before the day it sweeps (customers imported before their payments: years-old debts).
+    notice_catch_up_days: int = Field(default=14, ge=0)
     # How often the workers look for work (mail, due notices), in seconds; the outbox is
     # looked at every second (SPEC: a queued mail leaves within 5 s).
     poll_interval_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False)
