@@ -10,7 +10,10 @@ lease that runs out: the next sweep sends the notice, once. APScheduler's job st
 The catch-up horizon: a notice scheduled more than `NoticeRules.catch_up_days` before the day
 swept is not sent but recorded as skipped (claimed for good by `skipped:<reason>`), so no later
 sweep sends it; staff are told once a day (a chamber that imports customers before payments
-would otherwise mail every customer a third overdue notice for years-old debts).
+would otherwise mail every customer a third overdue notice for years-old debts). The horizon
+is for money and the box's return, whose history may predate otasuke; a renewal notice still
+applies until its period ends and an alert until its dispatch window closes, so those two go
+out however late the sweep (a chamber that starts on February 1 still tells its customers).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ BATCH = 200
 # A skipped notice is claimed for good: no sweep's "free" condition ever takes it again.
 SKIPPED_PREFIX = "skipped:"
 TOO_OLD = "too_old"
+# The kinds the catch-up horizon applies to (the module docstring says why only these).
+HORIZON_KINDS = frozenset({"payment_reminder", "payment_overdue", "utm_return"})
 _FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 # PostgreSQL advisory lock key: two sweeps queue `suspend` actions one after the other, so
 # neither misses the other's (SQLite's BEGIN IMMEDIATE already runs one writer at a time).
@@ -152,8 +157,9 @@ def send_due(
         settled = _settled(session, notices)
     oldest = on - timedelta(days=rules.catch_up_days)
     unsettled = [notice for notice in notices if notice.key not in settled]
-    pending = [notice for notice in unsettled if notice.scheduled_on >= oldest]
-    stale = [notice for notice in unsettled if notice.scheduled_on < oldest]
+    stale = [n for n in unsettled if n.kind in HORIZON_KINDS and n.scheduled_on < oldest]
+    stale_keys = {notice.key for notice in stale}
+    pending = [notice for notice in unsettled if notice.key not in stale_keys]
     report = SendReport(planned=len(pending))
     if stale:
         moment = now or utcnow()

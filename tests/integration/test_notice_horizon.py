@@ -47,26 +47,42 @@ def _staff_notices(sessions: sessionmaker[Session]) -> list[str]:
         return list(session.scalars(select(StaffNotice.text).order_by(StaffNotice.id)))
 
 
+THIRD_OVERDUE = date(2026, 7, 10)  # #3 for a first fee due 2026-06-25 (approved 2026-05-20)
+
+
 @pytest.mark.parametrize(("late", "sent"), [(1, True), (14, True), (15, False)])
-def test_a_renewal_notice_goes_up_to_fourteen_days_late_and_not_after(
+def test_an_overdue_notice_goes_up_to_fourteen_days_late_and_not_after(
     fresh_engine: Engine, late: int, sent: bool
 ) -> None:
     sessions = session_factory(fresh_engine)
-    _customer(sessions, "NIG-000001", date(2026, 5, 20))
-    day = JAN_15 + timedelta(days=late)
+    _customer(sessions, "NIG-000001", date(2026, 5, 20), paid=False)
+    day = THIRD_OVERDUE + timedelta(days=late)
     report = send_due(sessions, RULES, day, me="s", now=_at(day))
     assert (report.sent, len(report.skipped)) == ((1, 0) if sent else (0, 1))
+
+
+def test_a_renewal_notice_still_goes_weeks_late_while_its_period_runs(
+    fresh_engine: Engine,
+) -> None:
+    # A chamber that starts otasuke in February still tells its customers about the renewal:
+    # the horizon is for debts and returns whose history may predate otasuke (core.notices).
+    sessions = session_factory(fresh_engine)
+    _customer(sessions, "NIG-000001", date(2026, 5, 20))
+    day = JAN_15 + timedelta(days=20)
+    report = send_due(sessions, RULES, day, me="s", now=_at(day))
+    assert (report.sent, report.skipped) == (1, [])
 
 
 def test_a_notice_skipped_as_too_old_is_never_sent_later_even_by_a_sweep_for_an_earlier_day(
     fresh_engine: Engine,
 ) -> None:
     sessions = session_factory(fresh_engine)
-    _customer(sessions, "NIG-000001", date(2026, 5, 20))
-    feb_1 = date(2027, 2, 1)
-    assert len(send_due(sessions, RULES, feb_1, me="s", now=_at(feb_1)).skipped) == 1
-    # `notices send --on 2027-01-16`, run afterwards: the notice is recorded, it stays unsent.
-    report = send_due(sessions, RULES, JAN_15 + timedelta(days=1), me="s", now=_at(feb_1))
+    _customer(sessions, "NIG-000001", date(2026, 5, 20), paid=False)
+    late = THIRD_OVERDUE + timedelta(days=15)
+    assert len(send_due(sessions, RULES, late, me="s", now=_at(late)).skipped) == 1
+    # `notices send --on 2026-07-11`, run afterwards: the notice is recorded, it stays unsent.
+    earlier = THIRD_OVERDUE + timedelta(days=1)
+    report = send_due(sessions, RULES, earlier, me="s", now=_at(late))
     assert (report.sent, report.skipped) == (0, [])
     with sessions.begin() as session:
         [notice] = session.scalars(select(Notice)).all()
@@ -76,9 +92,9 @@ def test_a_notice_skipped_as_too_old_is_never_sent_later_even_by_a_sweep_for_an_
             "skipped:too_old",
         )
         # `notices due` still lists the plan for the day, saying it was skipped and why.
-        [row] = due(session, RULES, JAN_15)
+        [row] = due(session, RULES, THIRD_OVERDUE)
     assert (row["kind"], row["about"], row["sent"], row["skipped"]) == (
-        "renewal_notice", "2027-03-31", False, "too_old",
+        "payment_overdue", "2026-06-25#3", False, "too_old",
     )  # fmt: skip
 
 
@@ -121,9 +137,9 @@ def test_staff_are_told_once_per_sweep_day_when_old_notices_are_skipped(
 
 def test_the_horizon_is_the_setting_otasuke_notice_catch_up_days(fresh_engine: Engine) -> None:
     sessions = session_factory(fresh_engine)
-    _customer(sessions, "NIG-000001", date(2026, 5, 20))
+    _customer(sessions, "NIG-000001", date(2026, 5, 20), paid=False)
     settings = load_settings({"OTASUKE_NOTICE_CATCH_UP_DAYS": "30"})
-    day = JAN_15 + timedelta(days=20)
+    day = THIRD_OVERDUE + timedelta(days=20)
     report = daily_sweep(sessions, settings, day, me="s", now=_at(day))
     assert (report.notices.sent, report.notices.skipped) == (1, [])
 
