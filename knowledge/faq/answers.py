@@ -163,11 +163,15 @@ class AnswerEngine:
         parts = [lead] if lead else []
         # A customer whose contract has ended (or has a fixed end) is told so plainly.
         parts += [t[k].format_map(formatted) for k in ("ended_on", "ends_on") if k in formatted]
-        personal = _personal(entry, lang, states) if facts else None
+        state, personal = _personal(entry, lang, states) if facts else (None, None)
+        if state == "payment_none" and "ended_on" in formatted:
+            personal = None  # the ended contract's own sentence says it already
         if personal:
             filled = _fill(personal, formatted)
             if filled:
                 parts.append(filled)
+                if state and state.startswith("payment_") and "overdue_amount" in formatted:
+                    parts.append(t["overdue"].format_map(formatted))
                 # 第4条3項但し書: insurance shown to a contract that ends inside it is limited.
                 if "{insurance_" in personal and "insurance_causes_until" in formatted:
                     parts.append(t["insurance_causes_until"].format_map(formatted))
@@ -181,14 +185,16 @@ class AnswerEngine:
         return "\n\n".join(parts), quotes
 
 
-def _personal(entry: FaqEntry, lang: str, states: Sequence[str]) -> str | None:
-    """The entry's sentence for the customer's state (its first listed one they are in), else
-    its plain personal sentence."""
+def _personal(
+    entry: FaqEntry, lang: str, states: Sequence[str]
+) -> tuple[str | None, str | None]:
+    """(state, sentence): the entry's sentence for the customer's state (the first it lists
+    that they are in), else (None, its plain personal sentence)."""
     by_state = entry.personal_by_state_en if lang == "en" else entry.personal_by_state_ja
     for state, text in by_state:
         if state in states:
-            return text
-    return entry.personal_en if lang == "en" else entry.personal_ja
+            return state, text
+    return None, entry.personal_en if lang == "en" else entry.personal_ja
 
 
 def _articles_led_by(entry: FaqEntry, found: Retrieval) -> tuple[int, ...]:
