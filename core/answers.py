@@ -70,9 +70,8 @@ def _payment_facts(
     """The next payment as `customers show` gives it (one not yet covered by payments), what is
     overdue, and `states` naming which payment comes next (knowledge/data/FAQ_SCHEMA.md)."""
     horizon = date(today.year + 3, 4, 1)
-    planned = list(
-        takewhile(lambda p: p.starts_on <= horizon, schedule(view.terms, view.periods, ended_on, member))
-    )
+    periods = schedule(view.terms, view.periods, ended_on, member)
+    planned = list(takewhile(lambda p: p.starts_on <= horizon, periods))
     states: list[str] = ["ended"] if view.status.ended else []
     facts: dict[str, object] = {}
     overdue = [p.due_on for p in planned if p.due_on < today and p.fee]

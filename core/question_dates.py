@@ -17,7 +17,9 @@ from knowledge.rules.periods import start_date
 
 # What the words around a date say it is (the few characters after it, or before it in English).
 _APPLIED = re.compile(r"申し?込|申請|apply|applied|application|sign(?:ed)?\s*up", re.I)
-_RECEIVED = re.compile(r"届|受信|受け?付|着|送っ|送信|出し|メールし|連絡し|receiv|sent|send|arriv", re.I)
+_RECEIVED = re.compile(
+    r"届|受信|受け?付|着|送っ|送信|出し|メールし|連絡し|receiv|sent|send|arriv", re.I
+)
 _CANCEL = re.compile(r"解約|やめ|辞め|止め|終了|退会|cancel|terminat|quit|end", re.I)
 _AROUND = 10
 
@@ -29,7 +31,7 @@ def _roles(question: str, today: date) -> dict[str, date]:
     for mention in find_dates(text, today, normalized=True):
         after = text[mention.end : mention.end + _AROUND]
         before = text[max(0, mention.start - _AROUND) : mention.start]
-        if _APPLIED.search(after) or _APPLIED.search(before[-_AROUND:]) and text.isascii():
+        if _APPLIED.search(after) or (_APPLIED.search(before[-_AROUND:]) and text.isascii()):
             role = "applied"
         elif _RECEIVED.search(after) or (text.isascii() and _RECEIVED.search(before)):
             role = "received"
@@ -69,7 +71,8 @@ def computed_sentence(
         received = roles.get("received")
         if received is not None:
             if received <= deadline:
-                parts.append(t["asked_cancel_on_time"].format(received=d(received), deadline=d(deadline)))
+                on_time = t["asked_cancel_on_time"]
+                parts.append(on_time.format(received=d(received), deadline=d(deadline)))
             else:
                 earliest = earliest_on_time_date(received, calendar)
                 parts.append(

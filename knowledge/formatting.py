@@ -11,7 +11,14 @@ MONTH_NAMES = (
 )  # fmt: skip
 # Facts (knowledge/data/FAQ_SCHEMA.md placeholders) that are amounts of yen.
 MONEY_FACTS = frozenset(
-    {"annual_fee", "monthly_fee", "first_fee", "next_payment_amount", "overdue_amount", "renewal_fee"}
+    {
+        "annual_fee",
+        "monthly_fee",
+        "first_fee",
+        "renewal_fee",
+        "next_payment_amount",
+        "overdue_amount",
+    }
 )
 
 

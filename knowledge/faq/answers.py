@@ -12,8 +12,8 @@ from knowledge.faq.analyses import load_shipped
 from knowledge.faq.analyzer import Analysis, Analyzer
 from knowledge.faq.asked import AskedQuestion, load_default_asked, with_unanswered
 from knowledge.faq.faq import FaqEntry, load_default_faq, parse_faq, still_valid
-from knowledge.faq.quoting import excerpt
 from knowledge.faq.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
+from knowledge.faq.quoting import excerpt
 from knowledge.faq.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.faq.yamltext import load_yaml
 from knowledge.formatting import format_facts
@@ -185,9 +185,7 @@ class AnswerEngine:
         return "\n\n".join(parts), quotes
 
 
-def _personal(
-    entry: FaqEntry, lang: str, states: Sequence[str]
-) -> tuple[str | None, str | None]:
+def _personal(entry: FaqEntry, lang: str, states: Sequence[str]) -> tuple[str | None, str | None]:
     """(state, sentence): the entry's sentence for the customer's state (the first it lists
     that they are in), else (None, its plain personal sentence)."""
     by_state = entry.personal_by_state_en if lang == "en" else entry.personal_by_state_ja
