@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from otasuke.cli import main
+# The customers CSV's header, `run` and the isolating fixture, as the other `ask` tests have them.
+from e2e.test_ask import HEADER, _isolated, run  # noqa: F401
 
-HEADER = (
-    "customer_id,company,contact_name,email,member,applied_on,approved_on,status,ended_on,"
-    "telegram_user"
-)
 CUSTOMERS = (
     # a first-year non-member: 24,750円 due 2026-12-25, then 99,000円 due 2027-02-25
     "NIG-000001,一年目商店,山田太郎,a@example.jp,0,2026-11-02,2026-11-20,active,,\n"
@@ -23,27 +20,6 @@ CUSTOMERS = (
     "NIG-000003,終了商会,鈴木一郎,c@example.jp,1,2025-05-10,2025-05-20,cancelled,2026-03-31,\n"
 )
 KEYS = {"answer", "articles", "citation", "confidence", "handoff", "suggestions"}
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return its exit code, stdout and stderr."""
-    with pytest.raises(SystemExit) as exited:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in (
-        "OTASUKE_CONFIG",
-        "OTASUKE_TERMS_FILE",
-        "OTASUKE_FAQ_FILE",
-        "OTASUKE_FAQ_HANDOFF_THRESHOLD",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OTASUKE_DATABASE_URL", f"sqlite:///{tmp_path / 'otasuke.db'}")
 
 
 @pytest.fixture
