@@ -35,7 +35,8 @@ def _roles(question: str, today: date) -> dict[str, date]:
             role = "applied"
         elif _RECEIVED.search(after) or (text.isascii() and _RECEIVED.search(before)):
             role = "received"
-        elif _CANCEL.search(text):
+        elif _CANCEL.search(after) or (text.isascii() and _CANCEL.search(before)):
+            # 9月末で解約, cancel at the end of September: not any date in a question on cancelling
             role = "desired"
         else:
             continue

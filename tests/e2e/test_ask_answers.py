@@ -164,6 +164,20 @@ def test_a_received_date_is_judged_against_the_deadline(capsys) -> None:
     assert "期限（2026年7月30日）内です" in said(on_time)
 
 
+def test_a_date_that_is_not_the_desired_end_is_not_taken_for_one(capsys) -> None:
+    payload = ask(
+        capsys, "1月31日が土曜日の場合、満期解約の期限はどうなりますか？", "--today", "2026-05-01"
+    )
+    assert payload["handoff"] is False
+    assert "1月31日での解約" not in said(payload)  # 満期 is the desired end: 3月31日
+
+
+def test_an_english_desired_date_gets_its_deadline(capsys) -> None:
+    payload = ask(capsys, "I want to cancel at the end of September. What is the deadline?",
+                  "--today", "2026-05-01")  # fmt: skip
+    assert "July 30, 2026" in said(payload)
+
+
 # 5 — the clause that carries the answer
 
 
