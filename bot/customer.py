@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.context import Context, chat_text, labels
 from bot.messages import Button, Incoming, Reply, Response
 from core import chat_answers, chat_links
-from core.answers import customer_facts
+from core.answers import answer_question, customer_facts
 from core.models import ChatAnswer
 from knowledge.faq.answers import Answer, templates
 from knowledge.rules.desk import desk_open, next_opening
@@ -58,7 +58,7 @@ def _answer_and_record(
     facts = None
     if customer is not None:
         facts = customer_facts(session, customer.customer_id, ctx.today(), ctx.calendar)
-    found = ctx.engine.answer(text, facts)
+    found = answer_question(ctx.engine, text, ctx.today(), ctx.calendar, facts)
     citation = found.quotes[0][0] if found.quotes else found.citation
     parsed = parse_citation(citation) if citation else None
     record = chat_answers.record_answer(

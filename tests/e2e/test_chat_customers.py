@@ -43,6 +43,13 @@ async def test_the_full_article_is_behind_a_button(start_bot: Callable[..., Any]
     assert len(article.text) > len(reply.text)
 
 
+async def test_a_date_in_the_question_gets_the_rules_result(start_bot: Callable[..., Any]) -> None:
+    async with start_bot() as bot:
+        await bot.api.message(CUSTOMER_CHAT, "2026年5月3日に申し込んだら利用開始日は？")
+        [reply] = await bot.api.wait_for(CUSTOMER_CHAT)
+    assert "利用開始日は2026年6月5日です" in reply.text  # R2, 第4条2項①
+
+
 async def test_an_english_question_is_answered_in_english(start_bot: Callable[..., Any]) -> None:
     async with start_bot() as bot:
         await bot.api.message(
