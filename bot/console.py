@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import stat
 import sys
 from typing import IO
 
@@ -114,14 +116,26 @@ class ConsoleTransport:
 
 
 async def _stdin_reader() -> asyncio.StreamReader | None:
-    """stdin as a stream; None when there is none to read (closed, or not a pipe or terminal)."""
+    """stdin as a stream; None when there is none to read (closed, or not readable at all)."""
     if sys.stdin is None or sys.stdin.closed:
         return None
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (ValueError, OSError) as exc:
+        log.info("console chat: stdin cannot be read (%s); serving on", exc)
+        return None
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or sys.stdin.isatty()):
+        # A file or /dev/null: epoll refuses it (EPERM, raised later in a loop callback, not
+        # here), so read it whole in a thread; its lines are typed, then stdin counts as closed.
+        data = await asyncio.to_thread(sys.stdin.buffer.read)
+        reader.feed_data(data)
+        reader.feed_eof()
+        return reader
+    try:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    except (ValueError, OSError) as exc:  # a regular file or /dev/null: nothing interactive
+    except (ValueError, OSError) as exc:
         log.info("console chat: stdin is not readable as a stream (%s); serving on", exc)
         return None
     return reader

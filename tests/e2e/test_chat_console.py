@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -124,3 +125,42 @@ async def test_otasuke_run_without_a_token_is_a_console_chat(tmp_path: Path) -> 
         code = await asyncio.wait_for(process.wait(), 10)
     assert code == 0
     assert "Source: terms of use, 第13条1項" in out
+
+
+@pytest.mark.parametrize("stdin", ["questions", "devnull"])
+async def test_otasuke_run_with_stdin_from_a_file_or_dev_null_serves_without_a_traceback(
+    tmp_path: Path, stdin: str
+) -> None:
+    # epoll refuses a file or /dev/null as a pipe: such a stdin is read whole, then "closed".
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env["OTASUKE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
+    source = tmp_path / "typed.txt"
+    source.write_bytes(b"How much is the annual fee?\n")
+    path = source if stdin == "questions" else Path(os.devnull)
+    with path.open("rb") as handle:
+        process = await asyncio.create_subprocess_exec(
+            str(OTASUKE), "run", cwd=tmp_path, env=env, stdin=handle,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+    assert process.stdout is not None
+    out = ""
+    try:
+        while "stdin closed" not in out:
+            line = await asyncio.wait_for(process.stdout.readline(), 60)
+            if not line:
+                break
+            out += line.decode()
+            if stdin == "devnull" and "Buttons are numbered" in out:
+                break
+            if "Source: terms of use" in out:
+                break
+        await asyncio.sleep(1.0)
+        assert process.returncode is None  # still serving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 10)
+        err = (await process.stderr.read()).decode() if process.stderr else ""
+    assert code == 0
+    assert "Traceback" not in err, err
+    if stdin == "questions":
+        assert "Source: terms of use, 第13条1項" in out
