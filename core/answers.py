@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import yaml
-from sqlalchemy.orm import Session
 
-from core.contracts import contract_view
-from core.customers import get_customer
 from core.errors import UserError
 from core.settings import Settings
 from knowledge.faq.answers import AnswerEngine, default_engine
 from knowledge.faq.faq import FaqError
 from knowledge.rules.calendar import BusinessCalendar
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,11 @@ def customer_facts(
 ) -> dict[str, object]:
     """The FAQ placeholders (knowledge/data/FAQ_SCHEMA.md) for a customer as of `today`;
     an unknown customer → UserError."""
+    # Imported here: `otasuke ask` without --customer never touches the database, and the ORM
+    # is a third of its start-up (benchmarks/bench_faq.py, start-up).
+    from core.contracts import contract_view
+    from core.customers import get_customer
+
     customer = get_customer(session, customer_id)
     view = contract_view(session, customer, today, calendar)
     terms, status = view.terms, view.status
