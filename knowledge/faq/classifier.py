@@ -3,14 +3,15 @@
 Every phrasing of an entry is a labelled example. Features: the analyser's content words
 (synonyms mapped, English → Japanese) and character n-grams of the folded hiragana reading, which
 still overlap when a word is typed in kana, mistyped by the IME or left without its particles.
-Training is counting (a few milliseconds for ~2,500 texts), so it runs at start-up, never cached.
+Training is counting, but over thousands of texts: the default engine's classifiers are trained
+ahead and shipped (`knowledge/faq/prebuilt.py`, `state` and `from_state`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -37,6 +38,8 @@ def features(tokens: Sequence[str], reading: str) -> Counter[str]:
 
 class NaiveBayes:
     """Multinomial naive Bayes with additive smoothing; classes are 0..n-1."""
+
+    key: str = ""  # what it was trained on, hashed (knowledge/faq/prebuilt.py)
 
     def __init__(
         self,
@@ -98,6 +101,34 @@ class NaiveBayes:
             names[f]: (a, b)
             for f, a, b in zip(key_features[starts].tolist(), starts, ends, strict=True)
         }
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The trained model as arrays (`from_state` gives it back, equal to the float)."""
+        return {
+            "classes": np.array(self.classes),
+            "temperature": np.array(self.temperature),
+            "unseen": np.array(self.unseen),
+            "labels": self._labels,
+            "weights": self._weights,
+            "names": np.array(list(self.postings), dtype=np.str_),
+            "starts": np.array([a for a, _ in self.postings.values()], dtype=np.int64),
+            "ends": np.array([b for _, b in self.postings.values()], dtype=np.int64),
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, np.ndarray]) -> NaiveBayes:
+        """The model `state` was taken from, without training."""
+        model = cls.__new__(cls)
+        model.classes = int(state["classes"])
+        model.temperature = float(state["temperature"])
+        model.unseen = state["unseen"].tolist()
+        model._labels = state["labels"].astype(np.intp)
+        model._weights = state["weights"]
+        names = state["names"].tolist()
+        model.vocabulary = frozenset(names)
+        bounds = zip(state["starts"].tolist(), state["ends"].tolist(), strict=True)
+        model.postings = dict(zip(names, bounds, strict=True))
+        return model
 
     def log_likelihoods(self, feats: Counter[str]) -> tuple[list[float], float]:
         """Per class (the background last), the log-likelihood of the known features, and

@@ -1,0 +1,91 @@
+"""The default engine's classifiers, trained ahead and shipped (knowledge/data/classifiers.npz).
+
+Training the two naive Bayes classifiers (`knowledge/faq/classifier.py`) means computing the
+features of every FAQ text, intent and asked question: most of the engine's start-up time and
+memory. Each classifier is stored under a key made of everything its training reads (the
+examples' labels, words and readings, the classes, the temperature and classifier.py itself),
+so a file made for other texts, another analyser or another classifier is simply not found
+(the classifier is then trained at start-up, as before). `make analyses` writes the file;
+tests/unit/faq/test_prebuilt.py fails while it is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.faq import classifier
+from knowledge.faq.classifier import TEMPERATURE, NaiveBayes, features
+
+FILE = "data/classifiers.npz"
+# One example's input to `features`: its content words and its reading.
+Source = tuple[Sequence[str], str]
+State = Mapping[str, np.ndarray]
+
+
+def training_key(
+    examples: Sequence[tuple[int, Source]], classes: int, background: Sequence[Source],
+    temperature: float,
+) -> str:  # fmt: skip
+    """What a classifier's training reads, hashed: equal keys train equal classifiers."""
+    digest = hashlib.sha256(Path(classifier.__file__).read_bytes())
+    digest.update(f"{classes}|{temperature!r}|{len(examples)}|{len(background)}".encode())
+    for label, (tokens, reading) in examples:
+        digest.update(f"\x1d{label}\x1f{chr(30).join(tokens)}\x1f{reading}".encode())
+    for tokens, reading in background:
+        digest.update(f"\x1d\x1f{chr(30).join(tokens)}\x1f{reading}".encode())
+    return digest.hexdigest()
+
+
+def trained(
+    examples: Sequence[tuple[int, Source]], classes: int, background: Sequence[Source] = (),
+    temperature: float = TEMPERATURE, shipped: Mapping[str, State] | None = None,
+) -> NaiveBayes:  # fmt: skip
+    """The classifier for these examples: the shipped one when `shipped` has it, else trained
+    now (features computed one example at a time)."""
+    key = training_key(examples, classes, background, temperature)
+    state = (shipped or {}).get(key)
+    if state is not None:
+        model = NaiveBayes.from_state(state)
+    else:
+        model = NaiveBayes(
+            ((label, features(*source)) for label, source in examples),
+            classes,
+            (features(*source) for source in background),
+            temperature,
+        )
+    model.key = key
+    return model
+
+
+def encode(models: Sequence[NaiveBayes]) -> bytes:
+    """The file's bytes: each model's state under its key."""
+    arrays = {f"{m.key}.{name}": value for m in models for name, value in m.state().items()}
+    out = io.BytesIO()
+    np.savez_compressed(out, **arrays)
+    return out.getvalue()
+
+
+def decode(data: bytes) -> dict[str, State]:
+    """The states in a file's bytes, by key."""
+    states: dict[str, dict[str, np.ndarray]] = {}
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        for name in npz.files:
+            key, _, field = name.partition(".")
+            states.setdefault(key, {})[field] = npz[name]
+    return states
+
+
+@lru_cache(maxsize=1)
+def load_shipped() -> Mapping[str, State]:
+    """The shipped classifiers by key (none when the file is missing)."""
+    path = resources.files("knowledge").joinpath(FILE)
+    if not path.is_file():
+        return {}
+    return decode(path.read_bytes())
