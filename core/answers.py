@@ -13,11 +13,12 @@ from core.errors import UserError
 from core.settings import Settings
 from knowledge.faq.answers import AnswerEngine, default_engine
 from knowledge.faq.faq import FaqError
-from knowledge.rules.calendar import BusinessCalendar
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from knowledge.rules.calendar import BusinessCalendar
 
 log = logging.getLogger(__name__)
 

@@ -38,9 +38,11 @@ def ask(
     from core.settings import business_calendar, load_settings
 
     settings = load_settings()
-    day = parse_today(today)
+    # Only an answer for a customer needs the day (and the calendar's holiday tables, a fifth of
+    # the start-up); a --today given alone is still checked.
+    day = parse_today(today) if today is not None or customer is not None else None
     facts = None
-    if customer is not None:
+    if customer is not None and day is not None:
         from core.session import unit_of_work
 
         with unit_of_work(settings) as session:
