@@ -82,12 +82,32 @@ class BM25Index:
         return out.tolist()
 
 
-def _as_arrays(
-    postings: dict[str, list[tuple[int, float]]],
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Postings as (documents, weights) arrays: a question adds a whole posting in one step
-    (a document appears once in a posting, so the indexed add has no collisions)."""
-    return {
-        t: (np.array([i for i, _ in p], dtype=np.intp), np.array([w for _, w in p]))
-        for t, p in postings.items()
-    }
+class Postings:
+    """Each term's (documents, weights) arrays, as slices of two arrays: one small tuple a term
+    instead of two arrays (the clause n-grams alone have ~12,000 terms)."""
+
+    def __init__(self, postings: dict[str, list[tuple[int, float]]]) -> None:
+        self._docs = np.array([i for p in postings.values() for i, _ in p], dtype=np.intp)
+        self._weights = np.array([w for p in postings.values() for _, w in p], dtype=np.float64)
+        self._bounds: dict[str, tuple[int, int]] = {}
+        end = 0
+        for t, p in postings.items():
+            self._bounds[t] = (end, end + len(p))
+            end += len(p)
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._bounds
+
+    def __len__(self) -> int:
+        return len(self._bounds)
+
+    def __getitem__(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The term's documents and weights (a document appears once in a posting, so an
+        indexed add over them has no collisions)."""
+        start, end = self._bounds[term]
+        return self._docs[start:end], self._weights[start:end]
+
+
+def _as_arrays(postings: dict[str, list[tuple[int, float]]]) -> Postings:
+    """Postings as (documents, weights) arrays: a question adds a whole posting in one step."""
+    return Postings(postings)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -82,9 +81,9 @@ def decode(data: bytes) -> dict[str, State]:
     return states
 
 
-@lru_cache(maxsize=1)
 def load_shipped() -> Mapping[str, State]:
-    """The shipped classifiers by key (none when the file is missing)."""
+    """The shipped classifiers by key (none when the file is missing); not cached: what an
+    engine does not use is freed once it is built."""
     path = resources.files("knowledge").joinpath(FILE)
     if not path.is_file():
         return {}
