@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -254,16 +253,27 @@ def pooled(
     return {**total, "n": float(sum(len(r) for r in sets.values()))}
 
 
+# Runs a command and prints its wall seconds, peak RSS (KiB) and exit code. A forked child's
+# peak RSS starts at its parent's, so it is measured from this small launcher, not from the
+# bench (whose engines make it hundreds of MiB).
+_LAUNCHER = """
+import os, subprocess, sys, time
+t = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - t, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def process_cost(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one run of `command` as a new process."""
-    t = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - t
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"{command} exited with {child.returncode}")
-    return wall, usage.ru_maxrss / 1024  # Linux: KiB
+    out = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *command], capture_output=True, text=True, check=True
+    ).stdout.split()
+    wall, rss, code = float(out[0]), int(out[1]), int(out[2])
+    if code:
+        raise SystemExit(f"{command} exited with {code}")
+    return wall, rss / 1024  # Linux: KiB
 
 
 def startup_costs() -> None:
