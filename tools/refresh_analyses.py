@@ -28,9 +28,9 @@ def main() -> None:
     # Trained here, over the analyses just written (the shipped classifiers are not used).
     retriever = default_engine(prebuilt={}).retriever
     target = ROOT / "knowledge" / CLASSIFIERS
-    data = encode_classifiers(retriever.classifiers)
+    data = encode_classifiers(retriever.prebuilt_parts)
     target.write_bytes(data)
-    print(f"{target.relative_to(ROOT)}: 2 classifiers, {len(data)} bytes")
+    print(f"{target.relative_to(ROOT)}: 2 classifiers and 4 indexes, {len(data)} bytes")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""The default engine's classifiers, trained ahead and shipped (knowledge/data/classifiers.npz).
+"""The default engine's classifiers and indexes, built ahead and shipped
+(knowledge/data/classifiers.npz).
 
 Training the two naive Bayes classifiers (`knowledge/faq/classifier.py`) means computing the
-features of every FAQ text, intent and asked question: most of the engine's start-up time and
-memory. Each classifier is stored under a key made of everything its training reads (the
-examples' labels, words and readings, the classes, the temperature and classifier.py itself),
-so a file made for other texts, another analyser or another classifier is simply not found
-(the classifier is then trained at start-up, as before). `make analyses` writes the file;
-tests/unit/faq/test_prebuilt.py fails while it is stale.
+features of every FAQ text, intent and asked question, and the four indexes
+(`knowledge/faq/bm25.py`) count every text's words: most of the engine's start-up time and
+memory. Each is stored under a key made of everything its building reads (for a classifier the
+examples' labels, words and readings, the classes, the temperature and classifier.py itself;
+for an index its documents and bm25.py), so a file made for other texts, another analyser or
+other code is simply not found (the part is then built at start-up, as before).
+`make analyses` writes the file; tests/unit/faq/test_prebuilt.py fails while it is stale.
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ import io
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-from knowledge.faq import classifier
+from knowledge.faq import bm25, classifier
+from knowledge.faq.bm25 import BM25Index, CosineIndex
 from knowledge.faq.classifier import TEMPERATURE, NaiveBayes, features
 
 FILE = "data/classifiers.npz"
 # One example's input to `features`: its content words and its reading.
 Source = tuple[Sequence[str], str]
 State = Mapping[str, np.ndarray]
+Index = TypeVar("Index", CosineIndex, BM25Index)
 
 
 def training_key(
@@ -63,7 +68,22 @@ def trained(
     return model
 
 
-def encode(models: Sequence[NaiveBayes]) -> bytes:
+def built(
+    kind: type[Index], docs: Sequence[Sequence[str]], shipped: Mapping[str, State] | None = None
+) -> Index:
+    """The index of `kind` over `docs`: the shipped one when `shipped` has it, else built now."""
+    digest = hashlib.sha256(Path(bm25.__file__).read_bytes())
+    digest.update(f"{kind.__name__}|{len(docs)}".encode())
+    for doc in docs:
+        digest.update(f"\x1d{chr(30).join(doc)}".encode())
+    key = digest.hexdigest()
+    state = (shipped or {}).get(key)
+    index = kind.from_state(state) if state is not None else kind(docs)
+    index.key = key
+    return index
+
+
+def encode(models: Sequence[NaiveBayes | CosineIndex | BM25Index]) -> bytes:
     """The file's bytes: each model's state under its key."""
     arrays = {f"{m.key}.{name}": value for m in models for name, value in m.state().items()}
     out = io.BytesIO()

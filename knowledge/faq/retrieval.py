@@ -43,7 +43,7 @@ from knowledge.faq.confidence import (
 from knowledge.faq.faq import FaqEntry
 from knowledge.faq.normalize import fold
 from knowledge.faq.out_of_scope import OutOfScope
-from knowledge.faq.prebuilt import Source, State, trained
+from knowledge.faq.prebuilt import Source, State, built, trained
 from knowledge.faq.question import Question, prepare_question
 from knowledge.terms import Clause, Terms
 
@@ -175,12 +175,12 @@ class Retriever:
             raise ValueError("every FAQ entry and out-of-scope intent needs a text")
         self._ends = np.cumsum(counts)
         self._starts = self._ends - counts
-        self._cosine = CosineIndex(token_docs)
+        self._cosine = built(CosineIndex, token_docs, prebuilt)
         # The entry as a whole (all its texts): one odd phrasing should not carry an entry.
         whole: list[list[str]] = [[] for _ in range(len(self.faq) + len(self.out_of_scope))]
         for t, tokens in zip(texts, token_docs, strict=True):
             whole[t.entry] += tokens
-        self._entries = CosineIndex(whole)
+        self._entries = built(CosineIndex, whole, prebuilt)
         # Words the FAQ or the terms use (the intents' words are what the terms lack).
         self._vocabulary: set[str] = {t for doc in whole[: len(self.faq)] for t in doc}
         self._clauses = tuple(terms.clauses())
@@ -205,10 +205,12 @@ class Retriever:
             dtype=np.intp,
         )
         self._articles_nb = self._article_classifier(texts, sources, asked, prebuilt)
-        self._clause_words = BM25Index(clause_docs)
+        self._clause_words = built(BM25Index, clause_docs, prebuilt)
         self._vocabulary.update(t for doc in clause_docs for t in doc)
-        self._clause_grams = BM25Index(
-            [char_ngrams(fold(self.analyzer.prepare(c.text))) for c in self._clauses]
+        self._clause_grams = built(
+            BM25Index,
+            [char_ngrams(fold(self.analyzer.prepare(c.text))) for c in self._clauses],
+            prebuilt,
         )
 
     def _article_classifier(
@@ -230,9 +232,12 @@ class Retriever:
         return trained(examples, articles + 1, temperature=ARTICLE_TEMPERATURE, shipped=prebuilt)
 
     @property
-    def classifiers(self) -> tuple[NaiveBayes, NaiveBayes]:
-        """The entry classifier and the article classifier (what `make analyses` ships)."""
-        return self._classifier, self._articles_nb
+    def prebuilt_parts(self) -> tuple[NaiveBayes | CosineIndex | BM25Index, ...]:
+        """The classifiers and indexes `make analyses` ships (knowledge/faq/prebuilt.py)."""
+        return (
+            self._classifier, self._articles_nb, self._cosine, self._entries, self._clause_words,
+            self._clause_grams,
+        )  # fmt: skip
 
     def prepare(self, question: str) -> Question:
         """The question prepared once for every score (`search`) and the answer."""
