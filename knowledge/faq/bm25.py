@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -117,7 +117,7 @@ class Postings:
         self, names: list[str], starts: np.ndarray, ends: np.ndarray, docs: np.ndarray,
         weights: np.ndarray,
     ) -> None:  # fmt: skip
-        self._rows = {name: row for row, name in enumerate(names)}
+        self.rows = {name: row for row, name in enumerate(names)}
         self._starts, self._ends, self._docs, self._weights = starts, ends, docs, weights
 
     @classmethod
@@ -134,25 +134,25 @@ class Postings:
         )
 
     def __contains__(self, term: object) -> bool:
-        return term in self._rows
+        return term in self.rows
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self.rows)
 
     def __getitem__(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The term's documents and weights (a document appears once in a posting, so an
         indexed add over them has no collisions)."""
-        row = self._rows[term]
+        row = self.rows[term]
         start, end = int(self._starts[row]), int(self._ends[row])
         return self._docs[start:end], self._weights[start:end]
 
     def state(self) -> dict[str, np.ndarray]:
         """The postings as arrays (`from_state` gives them back)."""
         return {
-            "names": np.array(list(self._rows), dtype=np.str_),
+            "names": np.array(list(self.rows), dtype=np.str_),
             "starts": self._starts,
             "ends": self._ends,
-            "docs": self._docs,
+            "docs": self._docs.astype(np.int32),  # read back as is: an index needs no more
             "weights": self._weights,
         }
 
@@ -161,7 +161,7 @@ class Postings:
         """The postings `state` was taken from."""
         return cls(
             state["names"].tolist(), state["starts"], state["ends"],
-            state["docs"].astype(np.intp, copy=False), state["weights"],
+            state["docs"], state["weights"],
         )  # fmt: skip
 
 
@@ -181,4 +181,23 @@ def index_state(index: CosineIndex | BM25Index) -> dict[str, np.ndarray]:
 def _restore(index: CosineIndex | BM25Index, state: Mapping[str, np.ndarray]) -> None:
     index.size = int(state["size"])
     index.postings = Postings.from_state(state)
-    index.idf = dict(zip(state["names"].tolist(), state["idf"].tolist(), strict=True))
+    index.idf = _Idf(index.postings.rows, state["idf"])
+
+
+class _Idf(Mapping[str, float]):
+    """term → idf, read from an array by the postings' row numbers (no float object a term)."""
+
+    def __init__(self, rows: Mapping[str, int], values: np.ndarray) -> None:
+        self._rows, self._values = rows, values
+
+    def __getitem__(self, term: str) -> float:
+        return float(self._values[self._rows[term]])
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)

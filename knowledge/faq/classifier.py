@@ -109,7 +109,7 @@ class NaiveBayes:
             "classes": np.array(self.classes),
             "temperature": np.array(self.temperature),
             "unseen": np.array(self.unseen),
-            "labels": self._labels,
+            "labels": self._labels.astype(np.int32),  # read back as is: an index needs no more
             "weights": self._weights,
             "names": np.array(list(self.postings), dtype=np.str_),
             "starts": np.array([a for a, _ in self.postings.values()], dtype=np.int64),
@@ -123,7 +123,7 @@ class NaiveBayes:
         model.classes = int(state["classes"])
         model.temperature = float(state["temperature"])
         model.unseen = state["unseen"].tolist()
-        model._labels = state["labels"].astype(np.intp, copy=False)
+        model._labels = state["labels"]
         model._weights = state["weights"]
         model.postings = _Slices(state["names"].tolist(), state["starts"], state["ends"])
         model.vocabulary = model.postings.keys()  # the same names, without a second copy
