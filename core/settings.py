@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 ENV_PREFIX = "OTASUKE_"
 DEFAULT_TOML = Path("otasuke.toml")
 # A secret in a file that is copied, committed or backed up leaks: these come from the env only.
-SECRET_SETTINGS = frozenset({"telegram_token", "imap_password", "smtp_password"})
+SECRET_SETTINGS = frozenset(
+    {"telegram_token", "telegram_webhook_secret", "imap_password", "smtp_password"}
+)
 
 Tls = Literal["implicit", "starttls", "none"]
 MonthDay = Annotated[tuple[int, int], NoDecode]
@@ -68,6 +70,12 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str | None = None
     staff_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Webhook instead of polling when set: the public https URL Telegram posts updates to, the
+    # local address the bot listens on behind the chamber's reverse proxy, and the secret
+    # Telegram sends back in X-Telegram-Bot-Api-Secret-Token.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1:8443"
+    telegram_webhook_secret: SecretStr | None = None
 
     imap_host: str | None = None
     imap_port: int | None = None
