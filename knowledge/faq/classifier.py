@@ -104,7 +104,7 @@ class NaiveBayes:
         }
 
     def state(self) -> dict[str, np.ndarray]:
-        """The trained model as arrays (`from_state` gives it back, equal to the float)."""
+        """The trained model as arrays (`from_state` gives it back, every float exact)."""
         return {
             "classes": np.array(self.classes),
             "temperature": np.array(self.temperature),

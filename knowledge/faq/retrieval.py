@@ -139,7 +139,8 @@ class _Text:
 
 class Retriever:
     """Built once from the terms and the FAQ; `search` is then a few milliseconds. `prebuilt`:
-    classifiers trained ahead (knowledge/faq/prebuilt.py), used when trained on the same data."""
+    classifiers and indexes built ahead (knowledge/faq/prebuilt.py), each used only when it was
+    built from the same data."""
 
     def __init__(
         self,
