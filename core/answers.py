@@ -7,20 +7,23 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import takewhile
+from typing import TYPE_CHECKING
 
 import yaml
-from sqlalchemy.orm import Session
 
-from core.contracts import ContractView, contract_view, debt_paid, due_by, paid_by
-from core.customers import get_customer
 from core.errors import UserError
 from core.question_dates import computed_sentence
 from core.settings import Settings
 from knowledge.faq.answers import Answer, AnswerEngine, default_engine
 from knowledge.faq.faq import FaqError
 from knowledge.rules.billing import next_payment, schedule
-from knowledge.rules.calendar import BusinessCalendar
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.contracts import ContractView
+    from knowledge.rules.calendar import BusinessCalendar
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,11 @@ def customer_facts(
 ) -> dict[str, object]:
     """The FAQ placeholders (knowledge/data/FAQ_SCHEMA.md) for a customer as of `today`;
     an unknown customer → UserError."""
+    # Imported here: `otasuke ask` without --customer never touches the database, and the ORM
+    # is a third of its start-up (benchmarks/bench_faq.py, start-up).
+    from core.contracts import contract_view
+    from core.customers import get_customer
+
     customer = get_customer(session, customer_id)
     view = contract_view(session, customer, today, calendar)
     terms, status = view.terms, view.status
@@ -69,6 +77,8 @@ def _payment_facts(
 ) -> dict[str, object]:
     """The next payment as `customers show` gives it (one not yet covered by payments), what is
     overdue, and `states` naming which payment comes next (knowledge/data/FAQ_SCHEMA.md)."""
+    from core.contracts import debt_paid, due_by, paid_by  # the ORM only when a customer asks
+
     horizon = date(today.year + 3, 4, 1)
     periods = schedule(view.terms, view.periods, ended_on, member)
     planned = list(takewhile(lambda p: p.starts_on <= horizon, periods))

@@ -31,7 +31,7 @@ from core.customers import (
 )
 from core.models import Customer
 from core.models.customers import CUSTOMER_STATUSES
-from knowledge.rules.calendar import KNOWN_YEARS, BusinessCalendar, CalendarRangeError
+from knowledge.rules.calendar import BusinessCalendar, CalendarRangeError, known_years
 from knowledge.rules.contract import ContractDatesError, check_contract_dates, contract_terms
 
 __all__ = ["CUSTOMER_COLUMNS", "ImportReport", "import_customers", "parse_customer"]
@@ -138,7 +138,7 @@ def _contract_problems(
     except ContractDatesError as exc:
         return [f"{exc.option}_on: {exc}"]
     except CalendarRangeError as exc:
-        known = f"{KNOWN_YEARS[0]}-{KNOWN_YEARS[-1]}"
+        known = f"{known_years()[0]}-{known_years()[-1]}"
         return [
             f"applied_on: {applied}: the contract's dates fall in {exc.year}, whose national "
             f"holidays are not known (known: {known}), so its deadlines cannot be told"

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -24,7 +24,9 @@ from pydantic_settings import (
 )
 
 from core.errors import UserError
-from knowledge.rules.calendar import BusinessCalendar
+
+if TYPE_CHECKING:
+    from knowledge.rules.calendar import BusinessCalendar
 
 ENV_PREFIX = "OTASUKE_"
 DEFAULT_TOML = Path("otasuke.toml")
@@ -320,6 +322,10 @@ MAX_YEAR_END_BREAK_DAYS = 31
 def business_calendar(settings: Settings) -> BusinessCalendar:
     """The 営業日 calendar (第2条(7)) with this chamber's closures; a break of more than
     MAX_YEAR_END_BREAK_DAYS → UserError."""
+    # Imported here: the holiday tables are a fifth of `otasuke ask`'s start-up, which needs no
+    # calendar unless it answers for a customer.
+    from knowledge.rules.calendar import BusinessCalendar
+
     start, end = settings.year_end_break_start, settings.year_end_break_end
     first, last = date(_COMMON_YEAR, *start), date(_COMMON_YEAR, *end)
     days = (last - first).days + 1 if first <= last else 365 - (first - last).days + 1

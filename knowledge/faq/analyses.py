@@ -50,7 +50,12 @@ def decode(data: bytes) -> Mapping[str, Analysis]:
     body = json.loads(gzip.decompress(data))
     if body.get("fingerprint") != fingerprint():
         return {}
-    return {text: Analysis(t, w, r) for text, (t, w, r) in body["analyses"].items()}
+    # One string object per distinct word: the file repeats a few thousand words ~100,000 times.
+    words: dict[str, str] = {}
+    return {
+        text: Analysis([words.setdefault(x, x) for x in t], [words.setdefault(x, x) for x in w], r)
+        for text, (t, w, r) in body["analyses"].items()
+    }
 
 
 def load_shipped() -> Mapping[str, Analysis]:

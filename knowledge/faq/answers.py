@@ -13,6 +13,8 @@ from knowledge.faq.analyzer import Analysis, Analyzer
 from knowledge.faq.asked import AskedQuestion, load_default_asked, with_unanswered
 from knowledge.faq.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.faq.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
+from knowledge.faq.prebuilt import State
+from knowledge.faq.prebuilt import load_shipped as load_prebuilt
 from knowledge.faq.quoting import excerpt
 from knowledge.faq.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.faq.yamltext import load_yaml
@@ -84,6 +86,7 @@ class AnswerEngine:
         out_of_scope: Sequence[OutOfScope] = (),
         notes: bool = True,
         asked: Sequence[AskedQuestion] = (),
+        prebuilt: Mapping[str, State] | None = None,
     ):
         self.terms = terms
         # Ids of FAQ entries left out because the terms no longer say what they rest on.
@@ -91,8 +94,9 @@ class AnswerEngine:
         # An intent's note says what the terms lack: only shown over the terms it was written for.
         self.notes = notes
         self.retriever = Retriever(
-            terms, faq, analyzer, threshold=threshold, out_of_scope=out_of_scope, asked=asked
-        )
+            terms, faq, analyzer, threshold=threshold, out_of_scope=out_of_scope, asked=asked,
+            prebuilt=prebuilt,
+        )  # fmt: skip
 
     def answer(
         self,
@@ -207,6 +211,7 @@ def default_engine(
     threshold: float | None = None,
     asked: Sequence[AskedQuestion] | None = None,
     analyzer: Analyzer | None = None,
+    prebuilt: Mapping[str, State] | None = None,
 ) -> AnswerEngine:
     """The engine over `terms` (default: the shipped ones), a FAQ and out-of-scope intents;
     `threshold` overrides the fitted hand-off threshold (knowledge/faq/confidence.py).
@@ -219,7 +224,8 @@ def default_engine(
     The questions customers asked (`asked`; default: the shipped ones, knowledge/faq/asked.py) are
     labelled with the shipped terms' articles, so by default they are learnt from only over
     those terms: terms that read the same as the shipped ones (a copy) count as the shipped ones.
-    `analyzer` defaults to one with the shipped texts' analyses (knowledge/faq/analyses.py).
+    `analyzer` defaults to one with the shipped texts' analyses (knowledge/faq/analyses.py),
+    `prebuilt` to the shipped classifiers (knowledge/faq/prebuilt.py; `{}`: train them here).
     """
     shipped = load_default_terms()
     # By content: OTASUKE_TERMS_FILE may name an unchanged copy of the shipped terms.
@@ -239,9 +245,12 @@ def default_engine(
     intents = with_unanswered(intents, asked)
     if analyzer is None:
         analyzer = Analyzer(known=load_shipped())
+    if prebuilt is None:
+        prebuilt = load_prebuilt()
     engine = AnswerEngine(
-        terms, faq, analyzer, threshold, out_of_scope=intents, notes=notes, asked=asked
-    )
+        terms, faq, analyzer, threshold, out_of_scope=intents, notes=notes, asked=asked,
+        prebuilt=prebuilt,
+    )  # fmt: skip
     engine.withheld = withheld
     return engine
 

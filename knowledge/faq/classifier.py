@@ -3,14 +3,16 @@
 Every phrasing of an entry is a labelled example. Features: the analyser's content words
 (synonyms mapped, English → Japanese) and character n-grams of the folded hiragana reading, which
 still overlap when a word is typed in kana, mistyped by the IME or left without its particles.
-Training is counting (a few milliseconds for ~2,500 texts), so it runs at start-up, never cached.
+Training is counting, but over thousands of texts: the default engine's classifiers are trained
+ahead and shipped (`knowledge/faq/prebuilt.py`, `state` and `from_state`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
@@ -37,6 +39,8 @@ def features(tokens: Sequence[str], reading: str) -> Counter[str]:
 
 class NaiveBayes:
     """Multinomial naive Bayes with additive smoothing; classes are 0..n-1."""
+
+    key: str = ""  # what it was trained on, hashed (knowledge/faq/prebuilt.py)
 
     def __init__(
         self,
@@ -80,7 +84,7 @@ class NaiveBayes:
         counts = np.bincount(inverse, weights=amount_array)
         totals = np.bincount(label_array, weights=amount_array, minlength=width)
         self.classes = classes
-        self.vocabulary = frozenset(ids)
+        self.vocabulary: AbstractSet[str] = frozenset(ids)
         size = len(ids)
         # A feature a class never saw: log(α / (N_c + α|V|)); a seen one adds log((n + α) / α).
         self.unseen = [math.log(ALPHA / (n + ALPHA * size)) for n in totals.tolist()]
@@ -94,10 +98,36 @@ class NaiveBayes:
         ends = np.concatenate([bounds, [len(keys)]]).tolist()
         names = list(ids)
         # feature → its slice of the two arrays (plain ints: cheaper to build than array views)
-        self.postings: dict[str, tuple[int, int]] = {
+        self.postings: Mapping[str, tuple[int, int]] = {
             names[f]: (a, b)
             for f, a, b in zip(key_features[starts].tolist(), starts, ends, strict=True)
         }
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The trained model as arrays (`from_state` gives it back, every float exact)."""
+        return {
+            "classes": np.array(self.classes),
+            "temperature": np.array(self.temperature),
+            "unseen": np.array(self.unseen),
+            "labels": self._labels.astype(np.int32),  # read back as is: an index needs no more
+            "weights": self._weights,
+            "names": np.array(list(self.postings), dtype=np.str_),
+            "starts": np.array([a for a, _ in self.postings.values()], dtype=np.int64),
+            "ends": np.array([b for _, b in self.postings.values()], dtype=np.int64),
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, np.ndarray]) -> NaiveBayes:
+        """The model `state` was taken from, without training."""
+        model = cls.__new__(cls)
+        model.classes = int(state["classes"])
+        model.temperature = float(state["temperature"])
+        model.unseen = state["unseen"].tolist()
+        model._labels = state["labels"]
+        model._weights = state["weights"]
+        model.postings = _Slices(state["names"].tolist(), state["starts"], state["ends"])
+        model.vocabulary = model.postings.keys()  # the same names, without a second copy
+        return model
 
     def log_likelihoods(self, feats: Counter[str]) -> tuple[list[float], float]:
         """Per class (the background last), the log-likelihood of the known features, and
@@ -136,3 +166,25 @@ class NaiveBayes:
         top = max(others)
         mixture = top + math.log(sum(math.exp(s - top) for s in others) / len(others))
         return (scores[label] - mixture) / mass
+
+
+class _Slices(Mapping[str, tuple[int, int]]):
+    """feature → its (start, end) in the postings, kept as two arrays: a shipped classifier has
+    ~65,000 features, and a tuple of two ints for each is a fifth of the engine's memory."""
+
+    def __init__(self, names: list[str], starts: np.ndarray, ends: np.ndarray) -> None:
+        self._rows = {name: row for row, name in enumerate(names)}
+        self._starts, self._ends = starts, ends
+
+    def __getitem__(self, name: str) -> tuple[int, int]:
+        row = self._rows[name]
+        return int(self._starts[row]), int(self._ends[row])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)

@@ -22,8 +22,7 @@ off whatever the confidence, and their evidence is a feature of the confidence.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +43,7 @@ from knowledge.faq.confidence import (
 from knowledge.faq.faq import FaqEntry
 from knowledge.faq.normalize import fold
 from knowledge.faq.out_of_scope import OutOfScope
+from knowledge.faq.prebuilt import Source, State, built, trained
 from knowledge.faq.question import Question, prepare_question
 from knowledge.terms import Clause, Terms
 
@@ -138,7 +138,9 @@ class _Text:
 
 
 class Retriever:
-    """Built once from the terms and the FAQ; `search` is then a few milliseconds."""
+    """Built once from the terms and the FAQ; `search` is then a few milliseconds. `prebuilt`:
+    classifiers and indexes built ahead (knowledge/faq/prebuilt.py), each used only when it was
+    built from the same data."""
 
     def __init__(
         self,
@@ -148,6 +150,7 @@ class Retriever:
         threshold: float | None = None,
         out_of_scope: Sequence[OutOfScope] = (),
         asked: Sequence[AskedQuestion] = (),
+        prebuilt: Mapping[str, State] | None = None,
     ) -> None:
         self.terms = terms
         self.faq = tuple(faq)
@@ -173,12 +176,12 @@ class Retriever:
             raise ValueError("every FAQ entry and out-of-scope intent needs a text")
         self._ends = np.cumsum(counts)
         self._starts = self._ends - counts
-        self._cosine = CosineIndex(token_docs)
+        self._cosine = built(CosineIndex, token_docs, prebuilt)
         # The entry as a whole (all its texts): one odd phrasing should not carry an entry.
         whole: list[list[str]] = [[] for _ in range(len(self.faq) + len(self.out_of_scope))]
         for t, tokens in zip(texts, token_docs, strict=True):
             whole[t.entry] += tokens
-        self._entries = CosineIndex(whole)
+        self._entries = built(CosineIndex, whole, prebuilt)
         # Words the FAQ or the terms use (the intents' words are what the terms lack).
         self._vocabulary: set[str] = {t for doc in whole[: len(self.faq)] for t in doc}
         self._clauses = tuple(terms.clauses())
@@ -188,11 +191,13 @@ class Retriever:
             self.analyzer.analyse(f"{c.article_title}。{c.text}") for c in self._clauses
         ]
         clause_docs = [a.tokens for a in clause_analyses]
-        text_features = [features(doc, t.reading) for t, doc in zip(texts, token_docs, strict=True)]
-        self._classifier = NaiveBayes(
-            zip(self._entry_of.tolist(), text_features, strict=True),
+        # What each text's features are computed from (only when a classifier is trained).
+        sources = [(doc, t.reading) for t, doc in zip(texts, token_docs, strict=True)]
+        self._classifier = trained(
+            list(zip(self._entry_of.tolist(), sources, strict=True)),
             len(whole),
-            (features(a.tokens, a.reading) for a in clause_analyses) if BACKGROUND_CLAUSES else (),
+            [(a.tokens, a.reading) for a in clause_analyses] if BACKGROUND_CLAUSES else [],
+            shipped=prebuilt,
         )
         # Each class's article for the article classifier: an entry's first one, 0 (none) for
         # an intent.
@@ -200,32 +205,40 @@ class Retriever:
             [e.articles[0] if e.articles else 0 for e in self.faq] + [0] * len(self.out_of_scope),
             dtype=np.intp,
         )
-        self._articles_nb = self._article_classifier(texts, text_features, asked)
-        self._clause_words = BM25Index(clause_docs)
+        self._articles_nb = self._article_classifier(texts, sources, asked, prebuilt)
+        self._clause_words = built(BM25Index, clause_docs, prebuilt)
         self._vocabulary.update(t for doc in clause_docs for t in doc)
-        self._clause_grams = BM25Index(
-            [char_ngrams(fold(self.analyzer.prepare(c.text))) for c in self._clauses]
+        self._clause_grams = built(
+            BM25Index,
+            [char_ngrams(fold(self.analyzer.prepare(c.text))) for c in self._clauses],
+            prebuilt,
         )
 
     def _article_classifier(
-        self, texts: Sequence[_Text], text_features: Sequence[Counter[str]],
-        asked: Sequence[AskedQuestion],
+        self, texts: Sequence[_Text], sources: Sequence[Source], asked: Sequence[AskedQuestion],
+        prebuilt: Mapping[str, State] | None,
     ) -> NaiveBayes:  # fmt: skip
         """Question → article, class 0 meaning that no article answers it: learnt from the
         FAQ's texts (their entry's first article), the intents' (none) and the questions
         customers asked, which bring the voices the FAQ's writer did not have."""
-        examples = list(
-            zip(self._class_article[self._entry_of].tolist(), text_features, strict=True)
-        )
+        examples = list(zip(self._class_article[self._entry_of].tolist(), sources, strict=True))
         known = {t.text for t in texts}
         for a in asked:
             if a.question not in known:  # an unanswered one may already be an intent's text
                 analysis = self.analyzer.analyse(a.question)
-                examples.append((a.article or 0, features(analysis.tokens, analysis.reading)))
+                examples.append((a.article or 0, (analysis.tokens, analysis.reading)))
         articles = max(
             [c.article for c in self._clauses] + [label for label, _ in examples], default=0
         )
-        return NaiveBayes(examples, articles + 1, temperature=ARTICLE_TEMPERATURE)
+        return trained(examples, articles + 1, temperature=ARTICLE_TEMPERATURE, shipped=prebuilt)
+
+    @property
+    def prebuilt_parts(self) -> tuple[NaiveBayes | CosineIndex | BM25Index, ...]:
+        """The classifiers and indexes `make analyses` ships (knowledge/faq/prebuilt.py)."""
+        return (
+            self._classifier, self._articles_nb, self._cosine, self._entries, self._clause_words,
+            self._clause_grams,
+        )  # fmt: skip
 
     def prepare(self, question: str) -> Question:
         """The question prepared once for every score (`search`) and the answer."""

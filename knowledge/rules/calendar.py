@@ -5,9 +5,8 @@ from __future__ import annotations
 import calendar as _stdcal
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from knowledge.formatting import MONTH_NAMES
 
@@ -22,18 +21,24 @@ class CalendarRangeError(ValueError):
     def __init__(self, year: int) -> None:
         super().__init__(
             f"{year}: the national holidays of that year are not known, so its business days "
-            f"cannot be told (known: {KNOWN_YEARS[0]}-{KNOWN_YEARS[-1]})"
+            f"cannot be told (known: {known_years()[0]}-{known_years()[-1]})"
         )
         self.year = year
 
 
-# The years whose national holidays the library knows (1949-2099 in holidays 0.108).
-KNOWN_YEARS = range(holidays.JP.start_year, holidays.JP.end_year + 1)
+@cache
+def known_years() -> range:
+    """The years whose national holidays the library knows (1949-2099 in holidays 0.108)."""
+    # `holidays` is imported when a business day is first asked about, not with this module: its
+    # tables are a fifth of a plain `otasuke ask`'s start-up, and most commands never need them.
+    import holidays
+
+    return range(holidays.JP.start_year, holidays.JP.end_year + 1)
 
 
 def check_known_year(d: date) -> None:
     """CalendarRangeError unless the business days of `d`'s year can be told."""
-    if d.year not in KNOWN_YEARS:
+    if d.year not in known_years():
         raise CalendarRangeError(d.year)
 
 
@@ -146,6 +151,8 @@ def _closures(calendar: BusinessCalendar, year: int) -> dict[date, str]:
     """Every weekday of `year` that is closed, with its reason (holiday names in Japanese)."""
     closed: dict[date, str] = {}
     # 国民の祝日に関する法律に定める休日: 祝日, 振替休日 and 国民の休日 all come from the library.
+    import holidays  # see known_years
+
     national = holidays.country_holidays("JP", years=year, language="ja")
     if not national:
         # The library knows the law's holidays for 1949-2099 only: outside them every weekday

@@ -44,7 +44,7 @@ def ask(
     day = parse_today(today)
     calendar = business_calendar(settings)
     facts = None
-    if customer is not None:
+    if customer is not None and day is not None:
         from core.session import unit_of_work
 
         with unit_of_work(settings) as session:
