@@ -114,7 +114,7 @@ def show(name: str, f: dict[str, float]) -> None:
 def training_data(engine, rows: list[AskedQuestion]):  # type: ignore[no-untyped-def]
     """Per question: the features, 'the top entry's article is right', both article rankings
     (led by the answered entry; the fused one given with a hand-off) and the out-of-scope gap
-    (-inf without intents)."""
+    (-inf without intents, inf for a question the engine hands off whatever its score)."""
     from knowledge.faq.answers import _articles_led_by
 
     xs, ys, answered, fused, gaps = [], [], [], [], []
@@ -123,7 +123,12 @@ def training_data(engine, rows: list[AskedQuestion]):  # type: ignore[no-untyped
         first = found.matches[0].entry.articles[:1] if found.matches else ()
         ys.append(1.0 if first and first[0] in row.articles else 0.0)
         xs.append(found.features)
-        gaps.append(found.oos_gap if found.out_of_scope is not None else -math.inf)
+        # A question without one word the FAQ or the terms use is handed off whatever the
+        # confidence (knowledge/faq/retrieval.py), like one the out-of-scope rule declines.
+        if found.unknown >= 1.0:
+            gaps.append(math.inf)
+        else:
+            gaps.append(found.oos_gap if found.out_of_scope is not None else -math.inf)
         fused.append(list(found.articles))
         answered.append(
             list(_articles_led_by(found.matches[0].entry, found)) if found.matches else fused[-1]

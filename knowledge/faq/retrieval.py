@@ -22,6 +22,7 @@ off whatever the confidence, and their evidence is a feature of the confidence.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,7 +118,7 @@ class Retrieval:
     article: float = 0.0  # its P(the top entry's article)
     unanswerable: float = 0.0  # its log-odds of 'no article' against the articles
     english: float = 0.0  # 1 for a question in English (its scores run lower)
-    length: float = 0.0  # characters / 100, at most LENGTH_CAP (long messages score lower)
+    length: float = 0.0  # letters / 100 (`_letters`), at most LENGTH_CAP (long ones score lower)
 
     @property
     def features(self) -> tuple[float, ...]:
@@ -257,7 +258,7 @@ class Retriever:
         odds = self._articles_nb.log_odds(likelihoods, mass, 0)
         unanswerable = round(max(-ODDS_CAP, min(ODDS_CAP, odds)), 4)
         english = 1.0 if question.lang == "en" else 0.0
-        length = min(LENGTH_CAP, len(question.text.strip()) / 100)
+        length = min(LENGTH_CAP, _letters(question.text) / 100)
         if len(similarity):
             posterior = np.asarray(self._classifier.posterior(question_features))
             background = max(0.0, 1.0 - float(posterior.sum()))
@@ -288,9 +289,13 @@ class Retriever:
         feature_values = (
             top, margin, unknown, gap, background, none, article, unanswerable, english, length,
         )  # fmt: skip
-        confidence = calibrated(feature_values, self.calibration)
+        # Not one word the FAQ or the terms use (emoji, 「ああああ」, keyboard mashing, a topic
+        # of its own): nothing in the question says what the terms should answer, however
+        # the scores come out (a long run of noise once scored 0.99 on its length alone).
+        empty = unknown >= 1.0
+        confidence = 0.0 if empty else calibrated(feature_values, self.calibration)
         declined = oos is not None and gap > OOS_MARGIN
-        handoff = declined or confidence < self.threshold
+        handoff = empty or declined or confidence < self.threshold
         articles = self._articles(
             [Match(self.faq[i], float(evidence[i]), "") for i in ranked],  # no intent: no article
             clause_hits,
@@ -354,6 +359,17 @@ class Retriever:
                 if p >= ARTICLE_FLOOR:
                     kept.add(a)
         return tuple(sorted(kept, key=lambda a: -score[a])[:limit])
+
+
+def _letters(text: str) -> int:
+    """How long a question is for the length feature: its letters and digits, a run of one
+    character counted once (「ああああ」, 「！！！」 and emoji say nothing, however many)."""
+    count, last = 0, ""
+    for char in text:
+        if char != last and unicodedata.category(char)[0] in "LN":
+            count += 1
+        last = char
+    return count
 
 
 def _fuzzy(query: str, choices: list[str]) -> np.ndarray:
