@@ -196,7 +196,7 @@ def fit(sets: dict[str, list[AskedQuestion]], data) -> None:  # type: ignore[no-
     n = sum(len(data[k][0]) for k in sets)
     print(f"CALIBRATION = ({weights})  (n={n})")
     print(f"THRESHOLD = {threshold:.2f}")
-    print(f"OOS_MARGIN = {margin}")
+    print(f"OOS_MARGIN = {'math.inf' if math.isinf(margin) else margin}")
     # An engine without out-of-scope intents or asked questions (a chamber's own FAQ with an
     # empty intents file) learns from nothing the sets wrote, so it is fitted on all of them.
     from knowledge.faq.answers import default_engine

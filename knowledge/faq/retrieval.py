@@ -119,13 +119,17 @@ class Retrieval:
     unanswerable: float = 0.0  # its log-odds of 'no article' against the articles
     english: float = 0.0  # 1 for a question in English (its scores run lower)
     length: float = 0.0  # letters / 100 (`_letters`), at most LENGTH_CAP (long ones score lower)
+    # How much closer the question is to a question customers asked about the top entry's
+    # article than to one the terms could not answer (`_asked_evidence`): the answer's own
+    # evidence, beside the article classifier's.
+    asked: float = 0.0
 
     @property
     def features(self) -> tuple[float, ...]:
         """What the confidence is computed from (CALIBRATION's order)."""
         return (
             self.top, self.margin, self.unknown, self.oos_gap, self.background, self.none,
-            self.article, self.unanswerable, self.english, self.length,
+            self.article, self.unanswerable, self.english, self.length, self.asked,
         )  # fmt: skip
 
 
@@ -154,8 +158,11 @@ class Retriever:
         self.faq = tuple(faq)
         self.out_of_scope = tuple(out_of_scope)
         self.analyzer = analyzer
-        self.calibration = CALIBRATION if self.out_of_scope else CALIBRATION_NO_OOS
-        default = THRESHOLD if self.out_of_scope else THRESHOLD_NO_OOS
+        # The shipped fit is for an engine that learnt what the terms do not answer (intents or
+        # asked questions); the other for a chamber's own FAQ with neither.
+        learnt = bool(self.out_of_scope or asked)
+        self.calibration = CALIBRATION if learnt else CALIBRATION_NO_OOS
+        default = THRESHOLD if learnt else THRESHOLD_NO_OOS
         self.threshold = default if threshold is None else threshold
         texts: list[_Text] = []
         token_docs: list[list[str]] = []
@@ -219,10 +226,22 @@ class Retriever:
             zip(self._class_article[self._entry_of].tolist(), text_features, strict=True)
         )
         known = {t.text for t in texts}
+        asked_tokens: list[list[str]] = []
+        asked_readings: list[str] = []
         for a in asked:
+            analysis = self.analyzer.analyse(a.question)
+            asked_tokens.append(analysis.tokens)
+            asked_readings.append(analysis.reading)
             if a.question not in known:  # an unanswered one may already be an intent's text
-                analysis = self.analyzer.analyse(a.question)
                 examples.append((a.article or 0, features(analysis.tokens, analysis.reading)))
+        # The asked questions one by one, for `_asked_evidence`: row a of `_asked_about` marks
+        # those article a answers (row 0: those none answers).
+        self._asked_index = CosineIndex(asked_tokens)
+        self._asked_readings = asked_readings
+        width = max([26, *(n for a in asked for n in a.articles)]) + 1
+        self._asked_about = np.zeros((width, len(asked)), dtype=bool)
+        for i, a in enumerate(asked):
+            self._asked_about[sorted(a.articles) or [0], i] = True
         articles = max(
             [c.article for c in self._clauses] + [label for label, _ in examples], default=0
         )
@@ -285,9 +304,12 @@ class Retriever:
             gap = round(best - top, 4)
         background = round(background, 4)
         none = round(float(by_article[0]), 4)
-        article = round(float(by_article[self._class_article[ranked[0]]]), 4) if n else 0.0
+        first = int(self._class_article[ranked[0]]) if n else 0  # the top entry's article
+        article = round(float(by_article[first]), 4) if n else 0.0
+        asked = self._asked_evidence(tokens, reading, first)
         feature_values = (
             top, margin, unknown, gap, background, none, article, unanswerable, english, length,
+            asked,
         )  # fmt: skip
         # Not one word the FAQ or the terms use (emoji, 「ああああ」, keyboard mashing, a topic
         # of its own): nothing in the question says what the terms should answer, however
@@ -305,7 +327,24 @@ class Retriever:
         return Retrieval(
             question.text, matches, clause_hits, articles, top, margin, unknown, confidence,
             handoff, oos, gap, background, declined, none, article, unanswerable, english, length,
+            asked,
         )  # fmt: skip
+
+    def _asked_evidence(self, tokens: Sequence[str], reading: str, article: int) -> float:
+        """The question's similarity to the closest asked question about `article` minus that
+        to the closest one no article answers (each 0 when there is none): customers asked
+        this of that article, or something like it that the terms do not answer. Similarity:
+        the mean of the words' cosine and the readings' ratio (across writers left out, the
+        mean did better than either alone)."""
+        if not self._asked_readings or not 0 < article < len(self._asked_about):
+            return 0.0
+        similarity = 0.5 * np.asarray(self._asked_index.scores(tokens)) + 0.5 * _fuzzy(
+            reading, self._asked_readings
+        )
+        same, none = self._asked_about[article], self._asked_about[0]
+        closest = float(similarity[same].max()) if same.any() else 0.0
+        unanswered = float(similarity[none].max()) if none.any() else 0.0
+        return round(closest - unanswered, 4)
 
     def _best_text(self, per_text: np.ndarray, item: int) -> str:
         """The text of class `item` that scored best (the first, on a tie)."""

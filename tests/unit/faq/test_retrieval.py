@@ -126,7 +126,7 @@ def test_the_features_are_what_the_confidence_is_computed_from(retriever):
 def test_confidence_never_falls_as_the_score_or_the_margin_grows():
     # The fit keeps the score's weight at 0 or more (it may add nothing beyond the margin).
     def confidence(top: float, margin: float) -> float:
-        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3))
+        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3, 0.0))
 
     assert 0.0 < confidence(0.2, 0.0) <= confidence(0.6, 0.0) < confidence(0.6, 0.3) < 1.0
 
