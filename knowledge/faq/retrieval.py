@@ -234,14 +234,17 @@ class Retriever:
             asked_readings.append(analysis.reading)
             if a.question not in known:  # an unanswered one may already be an intent's text
                 examples.append((a.article or 0, features(analysis.tokens, analysis.reading)))
-        # The asked questions one by one, for `_asked_evidence`: row a of `_asked_about` marks
-        # those article a answers (row 0: those none answers).
+        # The asked questions one by one, for `_asked_evidence`: `_asked_about[a]` holds those
+        # article a answers, `[0]` those none answers (their positions, their readings).
         self._asked_index = CosineIndex(asked_tokens)
-        self._asked_readings = asked_readings
-        width = max([26, *(n for a in asked for n in a.articles)]) + 1
-        self._asked_about = np.zeros((width, len(asked)), dtype=bool)
+        about: dict[int, list[int]] = {}
         for i, a in enumerate(asked):
-            self._asked_about[sorted(a.articles) or [0], i] = True
+            for article in sorted(a.articles) or [0]:
+                about.setdefault(article, []).append(i)
+        self._asked_about = {
+            article: (np.array(ids, dtype=np.intp), [asked_readings[i] for i in ids])
+            for article, ids in about.items()
+        }
         articles = max(
             [c.article for c in self._clauses] + [label for label, _ in examples], default=0
         )
@@ -336,15 +339,18 @@ class Retriever:
         this of that article, or something like it that the terms do not answer. Similarity:
         the mean of the words' cosine and the readings' ratio (across writers left out, the
         mean did better than either alone)."""
-        if not self._asked_readings or not 0 < article < len(self._asked_about):
+        if not article or not self._asked_about:
             return 0.0
-        similarity = 0.5 * np.asarray(self._asked_index.scores(tokens)) + 0.5 * _fuzzy(
-            reading, self._asked_readings
-        )
-        same, none = self._asked_about[article], self._asked_about[0]
-        closest = float(similarity[same].max()) if same.any() else 0.0
-        unanswered = float(similarity[none].max()) if none.any() else 0.0
-        return round(closest - unanswered, 4)
+        cosine = np.asarray(self._asked_index.scores(tokens))
+
+        def closest(group: int) -> float:
+            # Only the two groups' readings are compared: the ratio is most of the cost.
+            ids, readings = self._asked_about.get(group, (None, []))
+            if not readings:
+                return 0.0
+            return float((0.5 * cosine[ids] + 0.5 * _fuzzy(reading, readings)).max())
+
+        return round(closest(article) - closest(0), 4)
 
     def _best_text(self, per_text: np.ndarray, item: int) -> str:
         """The text of class `item` that scored best (the first, on a tie)."""
