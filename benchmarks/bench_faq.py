@@ -74,6 +74,13 @@ def figures(
         "top3": share(answerable, lambda i: bool(set(ranked[i][:3]) & rows[i].articles)),
         "handoff_unanswerable": share(unanswerable, lambda i: handoff[i]),
         "false_handoff": share(answerable, lambda i: handoff[i]),
+        # Answered (not handed off) from an article that does not answer it.
+        "wrong_answer": share(
+            answerable,
+            lambda i: (
+                not handoff[i] and ranked[i][:1] != [] and ranked[i][0] not in rows[i].articles
+            ),
+        ),
         "n": len(rows),
     }
 
@@ -107,7 +114,8 @@ def show(name: str, f: dict[str, float]) -> None:
     print(
         f"  {name:<9} top-1 {f['top1']:5.1f} %  top-3 {f['top3']:5.1f} %  "
         f"unanswerable handed off {f['handoff_unanswerable']:5.1f} %  "
-        f"false hand-off {f['false_handoff']:5.1f} %  (n={f['n']:.0f})"
+        f"false hand-off {f['false_handoff']:5.1f} %  "
+        f"answered wrong {f.get('wrong_answer', float('nan')):4.1f} %  (n={f['n']:.0f})"
     )
 
 
@@ -149,15 +157,24 @@ def left_out(sets: dict[str, list[AskedQuestion]]):  # type: ignore[no-untyped-d
 
 
 def fit_on(data, names, margins=None):  # type: ignore[no-untyped-def]
-    """The logistic, out-of-scope margin (default: the shipped one) and threshold fitted on these
-    sets' left-out data."""
-    from knowledge.faq.confidence import OOS_MARGIN
+    """The two logistics (answerable; the top article right), the out-of-scope margin (default:
+    the shipped one) and the threshold fitted on these sets' left-out data."""
+    from knowledge.faq.confidence import OOS_MARGIN, RIGHT_FLOOR
 
     xs = [x for n in names for x in data[n][0]]
     ys = [y for n in names for y in data[n][1]]
     gaps = [g for n in names for g in data[n][4]]
     answerable = [a for n in names for a in data[n][5]]
-    return fit_handoff(xs, ys, answerable, gaps, margins or (OOS_MARGIN,), L2, TARGET)
+    return fit_handoff(
+        xs, ys, answerable, gaps, margins or (OOS_MARGIN,), L2, TARGET, RIGHT_FLOOR
+    )  # fmt: skip
+
+
+def handed_off(w, right, margin, threshold, x, gap) -> bool:  # type: ignore[no-untyped-def]
+    """The engine's rule (knowledge/faq/retrieval.py) with these fitted values."""
+    from knowledge.faq.confidence import RIGHT_FLOOR
+
+    return gap > margin or predict(right, x) < RIGHT_FLOOR or predict(w, x) < threshold
 
 
 def cross_writer(sets: dict[str, list[AskedQuestion]], data) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
@@ -165,9 +182,11 @@ def cross_writer(sets: dict[str, list[AskedQuestion]], data) -> dict[str, dict[s
     threshold fitted on the other sets: a customer unlike any the engine has seen."""
     out = {}
     for name, rows in sets.items():
-        w, margin, threshold = fit_on(data, [n for n in sets if n != name])
+        w, right, margin, threshold = fit_on(data, [n for n in sets if n != name])
         xs, _, answered, fused, gaps, _ = data[name]
-        handoff = [g > margin or predict(w, x) < threshold for x, g in zip(xs, gaps, strict=True)]
+        handoff = [
+            handed_off(w, right, margin, threshold, x, g) for x, g in zip(xs, gaps, strict=True)
+        ]
         ranked = [f if h else a for h, a, f in zip(handoff, answered, fused, strict=True)]
         out[name] = figures(rows, ranked, handoff)
     return out
@@ -181,20 +200,20 @@ def fit(sets: dict[str, list[AskedQuestion]], data) -> None:  # type: ignore[no-
     for m in MARGINS:
         runs = []
         for name in sets:
-            w, margin, threshold = fit_on(data, [n for n in sets if n != name], (m,))
+            w, right, margin, threshold = fit_on(data, [n for n in sets if n != name], (m,))
             xs, _, _, _, gaps, answerable = data[name]
             runs += [
-                g > margin or predict(w, x) < threshold
+                handed_off(w, right, margin, threshold, x, g)
                 for x, g, a in zip(xs, gaps, answerable, strict=True)
                 if a
             ]
         false[m] = 100.0 * sum(runs) / len(runs)
         print(f"  OOS_MARGIN {m}: false hand-off across writers {false[m]:.1f} %")
     margin = min(MARGINS, key=lambda m: false[m])
-    w, margin, threshold = fit_on(data, list(sets), (margin,))
-    weights = ", ".join(f"{wj:.2f}" for wj in w)
+    w, right, margin, threshold = fit_on(data, list(sets), (margin,))
     n = sum(len(data[k][0]) for k in sets)
-    print(f"CALIBRATION = ({weights})  (n={n})")
+    print(f"CALIBRATION = ({', '.join(f'{wj:.2f}' for wj in w)})  (n={n})")
+    print(f"RIGHT = ({', '.join(f'{wj:.2f}' for wj in right)})")
     print(f"THRESHOLD = {threshold:.2f}")
     print(f"OOS_MARGIN = {'math.inf' if math.isinf(margin) else margin}")
     # An engine without out-of-scope intents or asked questions (a chamber's own FAQ with an
@@ -204,8 +223,9 @@ def fit(sets: dict[str, list[AskedQuestion]], data) -> None:  # type: ignore[no-
     bare = default_engine(out_of_scope_text="", asked=())
     plain = {name: (*training_data(bare, rows), [r.article is not None for r in rows])
              for name, rows in sets.items()}  # fmt: skip
-    w, _, threshold = fit_on(plain, list(sets), (math.inf,))
+    w, right, _, threshold = fit_on(plain, list(sets), (math.inf,))
     print(f"CALIBRATION_NO_OOS = ({', '.join(f'{wj:.2f}' for wj in w)})")
+    print(f"RIGHT_NO_OOS = ({', '.join(f'{wj:.2f}' for wj in right)})")
     print(f"THRESHOLD_NO_OOS = {threshold:.2f}")
 
 
@@ -213,10 +233,10 @@ def tradeoff(sets: dict[str, list[AskedQuestion]], data) -> None:  # type: ignor
     """For chambers that set OTASUKE_FAQ_HANDOFF_THRESHOLD: at each threshold, with the shipped
     calibration, what share of unanswerable questions is handed off and of answerable ones too,
     over every set left out in turn."""
-    from knowledge.faq.confidence import CALIBRATION, OOS_MARGIN, THRESHOLD
+    from knowledge.faq.confidence import CALIBRATION, OOS_MARGIN, RIGHT, RIGHT_FLOOR, THRESHOLD
 
     rows = [
-        (g > OOS_MARGIN, predict(CALIBRATION, x), a)
+        (g > OOS_MARGIN or predict(RIGHT, x) < RIGHT_FLOOR, predict(CALIBRATION, x), a)
         for name in sets
         for x, g, a in zip(data[name][0], data[name][4], data[name][5], strict=True)
     ]
@@ -234,7 +254,9 @@ def pooled(
     results: dict[str, dict[str, float]], sets: dict[str, list[AskedQuestion]]
 ) -> dict[str, float]:
     """Figures over all sets' questions (each set weighted by its size)."""
-    total = dict.fromkeys(("top1", "top3", "handoff_unanswerable", "false_handoff"), 0.0)
+    total = dict.fromkeys(
+        ("top1", "top3", "handoff_unanswerable", "false_handoff", "wrong_answer"), 0.0
+    )
     sizes = {
         name: (sum(r.article is not None for r in rows), sum(r.article is None for r in rows))
         for name, rows in sets.items()
@@ -246,6 +268,7 @@ def pooled(
         total["top1"] += f["top1"] * a / ans
         total["top3"] += f["top3"] * a / ans
         total["false_handoff"] += f["false_handoff"] * a / ans
+        total["wrong_answer"] += f["wrong_answer"] * a / ans
         total["handoff_unanswerable"] += f["handoff_unanswerable"] * u / un
     return {**total, "n": float(sum(len(r) for r in sets.values()))}
 

@@ -12,7 +12,7 @@ over articles (`_article_classifier`: the FAQ's texts, the intents' and the ques
 asked, `knowledge/faq/asked.py`), for the entry's first article. The terms' own clauses are a
 second index (BM25 over the content words of article title + clause, plus character 2-3-grams
 of the folded text) for questions no FAQ entry covers; entries, clauses and the article
-classifier rank the articles. Confidence: see `CALIBRATION`.
+classifier rank the articles. Confidence and hand-off: see `CALIBRATION` and `RIGHT`.
 
 Out-of-scope intents (`knowledge/faq/out_of_scope.py`: the UTM's throughput, the chamber's dues…)
 are classes like the entries, scored the same way; they never rank an article or an answer.
@@ -38,6 +38,9 @@ from knowledge.faq.confidence import (
     CALIBRATION,
     CALIBRATION_NO_OOS,
     OOS_MARGIN,
+    RIGHT,
+    RIGHT_FLOOR,
+    RIGHT_NO_OOS,
     THRESHOLD,
     THRESHOLD_NO_OOS,
     calibrated,
@@ -162,6 +165,7 @@ class Retriever:
         # asked questions); the other for a chamber's own FAQ with neither.
         learnt = bool(self.out_of_scope or asked)
         self.calibration = CALIBRATION if learnt else CALIBRATION_NO_OOS
+        self.right = RIGHT if learnt else RIGHT_NO_OOS
         default = THRESHOLD if learnt else THRESHOLD_NO_OOS
         self.threshold = default if threshold is None else threshold
         texts: list[_Text] = []
@@ -319,8 +323,9 @@ class Retriever:
         # the scores come out (a long run of noise once scored 0.99 on its length alone).
         empty = unknown >= 1.0
         confidence = 0.0 if empty else calibrated(feature_values, self.calibration)
+        likely_wrong = calibrated(feature_values, self.right) < RIGHT_FLOOR
         declined = oos is not None and gap > OOS_MARGIN
-        handoff = empty or declined or confidence < self.threshold
+        handoff = empty or declined or likely_wrong or confidence < self.threshold
         articles = self._articles(
             [Match(self.faq[i], float(evidence[i]), "") for i in ranked],  # no intent: no article
             clause_hits,
