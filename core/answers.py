@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, timedelta
 from functools import lru_cache
+from itertools import takewhile
 
 import yaml
 from sqlalchemy.orm import Session
 
-from core.contracts import contract_view
+from core.contracts import ContractView, contract_view, debt_paid, due_by, paid_by
 from core.customers import get_customer
 from core.errors import UserError
+from core.question_dates import computed_sentence
 from core.settings import Settings
-from knowledge.faq.answers import AnswerEngine, default_engine
+from knowledge.faq.answers import Answer, AnswerEngine, default_engine
 from knowledge.faq.faq import FaqError
+from knowledge.rules.billing import next_payment, schedule
 from knowledge.rules.calendar import BusinessCalendar
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
 
@@ -34,7 +38,9 @@ def customer_facts(
     # contract no longer has is not shown; `ended_on`/`ends_on` say why (knowledge/faq/answers.py).
     ended = customer.ended_on if status.ended else None
     ends = customer.ended_on if customer.ended_on is not None and not status.ended else None
+    payment = _payment_facts(view, customer.ended_on, customer.member, today)
     return {
+        **payment,
         "customer_id": customer.customer_id,
         "company": customer.company,
         "member": customer.member,
@@ -52,9 +58,69 @@ def customer_facts(
         "refund_request_deadline": terms.refund_request_deadline,
         "insurance_start": status.insurance_start,
         "insurance_end": status.insurance_end,
+        "insurance_causes_until": status.insurance_causes_until,
         "ended_on": ended,
         "ends_on": ends,
     }
+
+
+def _payment_facts(
+    view: ContractView, ended_on: date | None, member: bool, today: date
+) -> dict[str, object]:
+    """The next payment as `customers show` gives it (one not yet covered by payments), what is
+    overdue, and `states` naming which payment comes next (knowledge/data/FAQ_SCHEMA.md)."""
+    horizon = date(today.year + 3, 4, 1)
+    periods = schedule(view.terms, view.periods, ended_on, member)
+    planned = list(takewhile(lambda p: p.starts_on <= horizon, periods))
+    states: list[str] = ["ended"] if view.status.ended else []
+    facts: dict[str, object] = {}
+    overdue = [p.due_on for p in planned if p.due_on < today and p.fee]
+    if overdue and not debt_paid(planned, view.payments, overdue[-1], today):
+        facts["overdue_amount"] = due_by(planned, overdue[-1]) - paid_by(view.payments, today)
+        paid = paid_by(view.payments, today)
+        facts["overdue_due"] = next(d for d in overdue if due_by(planned, d) > paid)
+    found = next_payment(planned, today)
+    # A payment received early covers its due date: the next one is then the one after it.
+    while found is not None and debt_paid(planned, view.payments, found[0], today):
+        found = next_payment(planned, found[0] + timedelta(days=1))
+    if found is None:
+        states.append("payment_none")
+        return {**facts, "states": tuple(states)}
+    due, amount = found
+    paying = [p for p in planned if p.due_on == due and p.fee]
+    first = any(p.number == 1 for p in paying)
+    renewal = next((p for p in paying if p.number > 1), None)
+    if first and renewal is not None:
+        states.append("payment_first_and_renewal")  # 第13条3項 なお書き (R7)
+    elif first:
+        states.append("payment_first")
+    else:
+        states.append("payment_renewal")
+    return {
+        **facts,
+        "states": tuple(states),
+        "next_payment_due": due,
+        "next_payment_amount": amount,
+        "next_period_start": renewal.starts_on if renewal is not None else None,
+        "next_period_end": renewal.ends_on if renewal is not None else None,
+        "renewal_fee": renewal.fee if renewal is not None else None,
+    }
+
+
+def answer_question(
+    engine: AnswerEngine,
+    question: str,
+    today: date,
+    calendar: BusinessCalendar,
+    facts: Mapping[str, object] | None = None,
+) -> Answer:
+    """The engine's answer, led by the rule's result for a date the question names (R2, R10):
+    "2026年5月3日に申し込んだら利用開始日は？" → 2026年6月5日, for anyone, linked or not."""
+
+    def computed(entry, lang: str) -> str | None:  # type: ignore[no-untyped-def]
+        return computed_sentence(entry, question, lang, today, calendar, facts)
+
+    return engine.answer(question, facts, computed)
 
 
 def load_terms(settings: Settings) -> Terms:

@@ -150,6 +150,8 @@ def suspend(context: Context) -> Effects:
         customer_id=customer.customer_id,
         due_on=_payload_date(payload, "due_on"),
         amount=_amount(payload, "amount"),
+        # The scheduler's action covers every unpaid due date since `due_on` (core.notices).
+        several_due=bool(payload.get("several_due")),
     )
     mail = _mail_customer(context, "suspension", customer.email, rendered.subject, rendered.body)
     return Effects(mails=[mail], details={"status": "suspended"})

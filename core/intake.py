@@ -202,15 +202,15 @@ def _answer(
     """The FAQ's answer to a question mail (with the customer's own dates when certain)."""
     if facts.intent != "question" or not facts.reply_expected or not facts.text.strip():
         return None
-    from core.answers import customer_facts
+    from core.answers import answer_question, customer_facts
 
     engine = answers or _engine(settings)
     personal = None
+    calendar = business_calendar(settings)
+    day = jst_date(facts.received_at)
     if match.customer is not None and match.certain:
-        calendar = business_calendar(settings)
-        day = jst_date(facts.received_at)
         personal = customer_facts(session, match.customer.customer_id, day, calendar)
-    return engine.answer(facts.text, personal)
+    return answer_question(engine, facts.text, day, calendar, personal)
 
 
 def _engine(settings: Settings) -> AnswerEngine:

@@ -43,6 +43,7 @@ class NoticeRules:
     overdue_interval_days: int = 7
     overdue_max: int = 3
     utm_return_interval_days: int = 14
+    catch_up_days: int = 14  # older notices are recorded as skipped, never sent (core.notices)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NoticeRules:
@@ -54,6 +55,7 @@ class NoticeRules:
             overdue_interval_days=settings.payment_overdue_interval_days,
             overdue_max=settings.payment_overdue_max,
             utm_return_interval_days=settings.utm_return_interval_days,
+            catch_up_days=settings.notice_catch_up_days,
         )
 
     def terms(self, applied_on: date, approved_on: date, member: bool) -> FirstTerms:
@@ -206,7 +208,15 @@ def _payment_notices(
 ) -> Iterator[PlannedNotice]:
     before = timedelta(days=rules.reminder_days_before)
     interval = timedelta(days=rules.overdue_interval_days)
-    for debt in debts(state, periods, on, on + before):
+    found = list(debts(state, periods, on, on + before))
+    # What a `suspend` action states: everything unpaid by `on`, since the oldest due date.
+    overdue = [debt for debt in found if debt.due_on < on]
+    unpaid = (
+        {"total_owed": overdue[-1].owed, "oldest_due": overdue[0].due_on, "due_dates": len(overdue)}
+        if overdue
+        else {}
+    )
+    for debt in found:
         fees = [p for p in periods if p.due_on == debt.due_on and p.fee]
         figures = {
             "due_on": debt.due_on,
@@ -228,8 +238,9 @@ def _payment_notices(
                 # With the last one staff are asked to suspend, unless the contract has ended.
                 suspend = last and (state.ended_on is None or state.ended_on >= on)
                 yield _notice(
-                    state, "payment_overdue", about, day, count=count, suspend=suspend, **figures
-                )
+                    state, "payment_overdue", about, day, count=count, suspend=suspend,
+                    **figures, **unpaid,
+                )  # fmt: skip
 
 
 def _renewal_notices(

@@ -6,30 +6,51 @@ queues the mail (core.outbox, under the notice's own outbox key) and marks the r
 outbox id in one transaction, guarded by its claim. A sweep that dies after claiming leaves a
 lease that runs out: the next sweep sends the notice, once. APScheduler's job store plays no part
 (shared/notes/scheduler-and-claims.md §2, §4).
+
+The catch-up horizon: a notice scheduled more than `NoticeRules.catch_up_days` before the day
+swept is not sent but recorded as skipped (claimed for good by `skipped:<reason>`), so no later
+sweep sends it; staff are told once a day (a chamber that imports customers before payments
+would otherwise mail every customer a third overdue notice for years-old debts). The horizon
+is for money and the box's return, whose history may predate otasuke; a renewal notice still
+applies until its period ends and an alert until its dispatch window closes, so those two go
+out however late the sweep (a chamber that starts on February 1 still tells its customers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import and_, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import queue
-from core.models import Customer, Notice, OutboxMail, utcnow
+from core.models import Action, Customer, Notice, OutboxMail, utcnow
 from core.notice_plan import NoticeRules, PlannedNotice, current_notices
 from core.notice_state import alert_notices, load_states
 from core.outbox import enqueue_mail
+from core.staff_notices import tell_staff
 from core.templates import RenderedMail, render_mail, render_subject
 
 # The claim outlives the work it covers many times over: rendering and queueing a batch takes
 # milliseconds. Even when it does run out, the mark-sent UPDATE is guarded by the claim.
 LEASE = timedelta(minutes=5)
 BATCH = 200
+# A skipped notice is claimed for good: no sweep's "free" condition ever takes it again.
+SKIPPED_PREFIX = "skipped:"
+TOO_OLD = "too_old"
+# The kinds the catch-up horizon applies to (the module docstring says why only these).
+HORIZON_KINDS = frozenset({"payment_reminder", "payment_overdue", "utm_return"})
+_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+# PostgreSQL advisory lock key: two sweeps queue `suspend` actions one after the other, so
+# neither misses the other's (SQLite's BEGIN IMMEDIATE already runs one writer at a time).
+SUSPEND_LOCK_KEY = 0x6F7461737573  # "otasus"
+# An open suspension: staff have not decided it, or it is being carried out.
+_OPEN_ACTION = ("pending", "approved")
 
 # Called after each batch with (notices handled so far, notices to handle).
 Progress = Callable[[int, int], None]
@@ -66,7 +87,7 @@ def planned(
 def due(session: Session, rules: NoticeRules, on: date) -> list[dict[str, Any]]:
     """SPEC `notices due --on DATE --json`: the notices scheduled for `on`, sent or not."""
     notices = planned(session, rules, on, only_on=True)
-    sent = _sent_keys(session, notices)
+    settled = _settled(session, notices)
     return [
         {
             "customer_id": notice.customer_id,
@@ -75,22 +96,34 @@ def due(session: Session, rules: NoticeRules, on: date) -> list[dict[str, Any]]:
             "to": notice.to,
             "subject": render_subject(notice.kind, notice.lang, **notice.context),
             "scheduled_on": notice.scheduled_on.isoformat(),
-            "sent": notice.key in sent,
+            "sent": settled.get(notice.key) == "sent",
+            "skipped": _reason(settled.get(notice.key)),
         }
         for notice in notices
     ]
 
 
-def _sent_keys(session: Session, notices: Sequence[PlannedNotice]) -> set[tuple[int, str, str]]:
+def _settled(session: Session, notices: Sequence[PlannedNotice]) -> dict[tuple[int, str, str], str]:
+    """{key: "sent" or "skipped:<reason>"} for those of `notices` no sweep will send again."""
     if not notices:
-        return set()
+        return {}
     earliest = min(notice.scheduled_on for notice in notices)
     rows = session.execute(
-        select(Notice.customer_pk, Notice.kind, Notice.about).where(
-            Notice.sent_at.is_not(None), Notice.scheduled_on >= earliest
+        select(Notice.customer_pk, Notice.kind, Notice.about, Notice.claimed_by).where(
+            or_(Notice.sent_at.is_not(None), Notice.claimed_by.startswith(SKIPPED_PREFIX)),
+            Notice.scheduled_on >= earliest,
         )
     )
-    return {(pk, kind, about) for pk, kind, about in rows}
+    return {
+        (pk, kind, about): by if by and by.startswith(SKIPPED_PREFIX) else "sent"
+        for pk, kind, about, by in rows
+    }
+
+
+def _reason(settled: str | None) -> str | None:
+    if settled is None or not settled.startswith(SKIPPED_PREFIX):
+        return None
+    return settled.removeprefix(SKIPPED_PREFIX)
 
 
 @dataclass
@@ -101,6 +134,7 @@ class SendReport:
     sent: int = 0  # queued into the outbox by this sweep
     taken: int = 0  # claimed or sent by another sweep meanwhile
     failed: list[str] = field(default_factory=list)  # notices whose mail could not be made
+    skipped: list[PlannedNotice] = field(default_factory=list)  # too old: recorded, not sent
     actions: list[int] = field(default_factory=list)  # `suspend` actions queued
     outbox_ids: list[int] = field(default_factory=list)  # the mails queued, to send now
 
@@ -120,9 +154,20 @@ def send_due(
     """Send every notice scheduled on or before `on` that is unsent and still applies, once."""
     with sessions.begin() as session:
         notices = planned(session, rules, on, only_on=False, kinds=kinds)
-        sent = _sent_keys(session, notices)
-    pending = [notice for notice in notices if notice.key not in sent]
+        settled = _settled(session, notices)
+    oldest = on - timedelta(days=rules.catch_up_days)
+    unsettled = [notice for notice in notices if notice.key not in settled]
+    stale = [n for n in unsettled if n.kind in HORIZON_KINDS and n.scheduled_on < oldest]
+    stale_keys = {notice.key for notice in stale}
+    pending = [notice for notice in unsettled if notice.key not in stale_keys]
     report = SendReport(planned=len(pending))
+    if stale:
+        moment = now or utcnow()
+        with sessions.begin() as session:
+            report.skipped = skip(session, stale, TOO_OLD, now=moment)
+            if report.skipped:
+                # All that the day's plan found too old (a second sweep may record a share).
+                _tell_staff_skipped(session, stale, on, rules.catch_up_days, moment)
     for start in range(0, len(pending), BATCH):
         if should_stop():
             break
@@ -196,6 +241,43 @@ def claim(
     return {row_id: ids[row_id] for row_id in won}
 
 
+def skip(
+    session: Session, notices: Sequence[PlannedNotice], reason: str, *, now: datetime
+) -> list[PlannedNotice]:
+    """Record the notices as never to be sent, for `reason` → those this call recorded.
+
+    The same claim as `claim`, taken for good: a notice another sweep holds or sent is left.
+    """
+    claimed = claim(session, notices, me=SKIPPED_PREFIX + reason, now=now, lease=_FOREVER - now)
+    return list(claimed.values())
+
+
+def _tell_staff_skipped(
+    session: Session, skipped: Sequence[PlannedNotice], on: date, days: int, now: datetime
+) -> None:
+    """Staff learn once per sweep day that old notices were not sent (the digest lists debts)."""
+    kinds: dict[str, int] = {}
+    for notice in skipped:
+        kinds[notice.kind] = kinds.get(notice.kind, 0) + 1
+    customers = sorted({notice.customer_id for notice in skipped})
+    more = f" and {len(customers) - 10} more" if customers[10:] else ""
+    shown = ", ".join(customers[:10]) + more
+    text = (
+        f"{len(skipped)} notices older than {days} days not sent (first import?): "
+        + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+        + f" for {len(customers)} customer(s) ({shown}). Import the payments received "
+        "(otasuke payments import) and check the overdue list in the digest."
+    )
+    try:
+        with session.begin_nested():
+            tell_staff(
+                session, "notices_skipped", text, key=f"notices_skipped:{on.isoformat()}", at=now
+            )
+    except IntegrityError:
+        # Another sweep (a second `otasuke run` on PostgreSQL) told staff the same a moment ago.
+        pass
+
+
 def deliver(
     session: Session,
     claimed: dict[int, PlannedNotice],
@@ -222,12 +304,30 @@ def deliver(
         .returning(Notice.id)
         .execution_options(synchronize_session=False)
     ).all()
+    suspending = {
+        claimed[i].customer_pk
+        for i in held
+        if claimed[i].kind == "payment_overdue" and claimed[i].context.get("suspend")
+    }
+    if suspending and session.get_bind().dialect.name == "postgresql":
+        # Read Committed: after the wait, the other sweep's action is seen (below).
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SUSPEND_LOCK_KEY})
     customers = {
         c.id: c
         for c in session.scalars(
             select(Customer).where(Customer.id.in_({claimed[i].customer_pk for i in held}))
         )
     }
+    # At most one suspension per customer at a time: none while one is open or it holds.
+    unsuspendable = set(
+        session.scalars(
+            select(Action.customer_pk).where(
+                Action.kind == "suspend",
+                Action.status.in_(_OPEN_ACTION),
+                Action.customer_pk.in_(suspending),
+            )
+        )
+    ) | {pk for pk in suspending if customers[pk].status == "suspended"}
     links = []
     for row_id in held:
         notice, mail = claimed[row_id], mails[row_id]
@@ -241,9 +341,11 @@ def deliver(
             customer_pk=notice.customer_pk,
         )
         links.append({"id": row_id, "outbox_id": queued.id})
-        if notice.kind == "payment_overdue" and notice.context.get("suspend"):
+        asks = notice.kind == "payment_overdue" and notice.context.get("suspend")
+        if asks and notice.customer_pk not in unsuspendable:
             action = _queue_suspension(session, customers[notice.customer_pk], notice)
             report.actions.append(action)
+            unsuspendable.add(notice.customer_pk)
     if links:
         session.execute(update(Notice), links)
         report.outbox_ids += [row["outbox_id"] for row in links]
@@ -255,11 +357,14 @@ def deliver(
 def _queue_suspension(session: Session, customer: Customer, notice: PlannedNotice) -> int:
     """第9条1項(1), 第10条1項(1): after the last overdue notice, staff decide on suspending."""
     due_on: date = notice.context["due_on"]
-    amount: int = notice.context["amount"]
+    # Everything unpaid, since the oldest due date still unpaid (not only this notice's debt).
+    amount: int = notice.context.get("total_owed", notice.context["amount"])
+    oldest: date = notice.context.get("oldest_due", due_on)
     summary = (
         f"{customer.customer_id} {customer.company}: suspend the service (第9条1項(1)) — "
-        f"{amount:,} yen due {due_on.isoformat()} still unpaid after overdue notice "
-        f"#{notice.context['count']} of {notice.scheduled_on.isoformat()}"
+        f"{amount:,} yen unpaid in total, oldest due {oldest.isoformat()}; overdue notice "
+        f"#{notice.context['count']} for {due_on.isoformat()} sent "
+        f"{notice.scheduled_on.isoformat()}"
     )
     action = queue.enqueue(
         session,
@@ -267,7 +372,8 @@ def _queue_suspension(session: Session, customer: Customer, notice: PlannedNotic
         summary,
         payload={
             "customer_id": customer.customer_id,
-            "due_on": due_on.isoformat(),
+            "due_on": oldest.isoformat(),
+            "several_due": notice.context.get("due_dates", 1) > 1,
             # `amount` and `lang` are what core.executor's suspension mail states.
             "amount": amount,
             "owed": amount,
@@ -291,6 +397,7 @@ class NoticeRecord:
     outbox_id: int | None
     mail_status: str | None
     subject: str | None
+    skipped: str | None = None  # why it was never sent (`too_old`), when it was not
 
 
 def history(session: Session, customer: Customer) -> list[NoticeRecord]:
@@ -302,6 +409,15 @@ def history(session: Session, customer: Customer) -> list[NoticeRecord]:
         .order_by(Notice.scheduled_on, Notice.id)
     )
     return [
-        NoticeRecord(n.kind, n.about, n.scheduled_on, n.sent_at, n.outbox_id, status, subject)
+        NoticeRecord(
+            n.kind,
+            n.about,
+            n.scheduled_on,
+            n.sent_at,
+            n.outbox_id,
+            status,
+            subject,
+            _reason(n.claimed_by),
+        )
         for n, status, subject in rows
     ]

@@ -29,7 +29,9 @@ from knowledge.rules.calendar import BusinessCalendar
 ENV_PREFIX = "OTASUKE_"
 DEFAULT_TOML = Path("otasuke.toml")
 # A secret in a file that is copied, committed or backed up leaks: these come from the env only.
-SECRET_SETTINGS = frozenset({"telegram_token", "imap_password", "smtp_password"})
+SECRET_SETTINGS = frozenset(
+    {"telegram_token", "telegram_webhook_secret", "imap_password", "smtp_password"}
+)
 
 Tls = Literal["implicit", "starttls", "none"]
 MonthDay = Annotated[tuple[int, int], NoDecode]
@@ -66,6 +68,12 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str | None = None
     staff_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Webhook instead of polling when set: the public https URL Telegram posts updates to, the
+    # local address the bot listens on behind the chamber's reverse proxy, and the secret
+    # Telegram sends back in X-Telegram-Bot-Api-Secret-Token.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1:8443"
+    telegram_webhook_secret: SecretStr | None = None
 
     imap_host: str | None = None
     imap_port: int | None = None
@@ -121,6 +129,9 @@ class Settings(BaseSettings):
     payment_overdue_interval_days: int = Field(default=7, ge=1)
     payment_overdue_max: int = Field(default=3, ge=1)
     utm_return_interval_days: int = Field(default=14, ge=1)
+    # The catch-up horizon: a sweep does not send a notice scheduled more than this many days
+    # before the day it sweeps (customers imported before their payments: years-old debts).
+    notice_catch_up_days: int = Field(default=14, ge=0)
     # How often the workers look for work (mail, due notices), in seconds; the outbox is
     # looked at every second (SPEC: a queued mail leaves within 5 s).
     poll_interval_seconds: float = Field(default=30.0, gt=0, allow_inf_nan=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.models import StaffNotice, utcnow
@@ -19,15 +20,23 @@ def tell_staff(
     session: Session, kind: str, text: str, *, key: str | None = None, at: datetime | None = None
 ) -> StaffNotice | None:
     """Record a notice (flushed, committed with the caller's work); a repeated `key` → None."""
-    if key is not None:
-        key = storable_key(key)
-        with session.no_autoflush:
-            if session.scalar(select(StaffNotice.id).where(StaffNotice.key == key)) is not None:
-                return None
-    notice = StaffNotice(kind=kind, text=text, key=key, created_at=at or utcnow())
-    session.add(notice)
-    session.flush()
-    return notice
+    created_at = at or utcnow()
+    if key is None:
+        notice = StaffNotice(kind=kind, text=text, created_at=created_at)
+        session.add(notice)
+        session.flush()
+        return notice
+    # INSERT … ON CONFLICT DO NOTHING RETURNING: two workers noticing the same trouble at the
+    # same moment record it once, and neither fails (a check-then-insert raced on PostgreSQL).
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = {"kind": kind, "text": text, "key": storable_key(key), "created_at": created_at}
+    inserted = session.scalar(
+        dialect.insert(StaffNotice)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(StaffNotice.id)
+    )
+    return None if inserted is None else session.get_one(StaffNotice, inserted)
 
 
 def recent(

@@ -22,7 +22,9 @@ from kanjize import kanji2number
 
 # Eras still written in contracts and mail (令和元年 = 2019); a letter alone is the short form.
 _ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
-_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百千]+(?=[年月日])")
+# The first numeral apart from the rest: a pattern opening with a repeat makes re try every
+# position, one opening with a class lets it skip to the characters in it.
+_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十百千][〇一二三四五六七八九十百千]*(?=[年月日])")
 _MONTHS_EN = {
     name: number
     for number, names in enumerate(
@@ -183,22 +185,57 @@ _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)
 _END_OF = re.compile(r"\b(?:end|expir\w*)\s+of\b")
 _TODAY = re.compile(r"本日|今日|即日|即時|immediately|today")
 _YEAR_END = re.compile(r"年内|今年|本年|end\s+of\s+(?:this|the)\s+year")
-_GUARD_TEXT = {"年": re.compile("年"), "月": re.compile("月"), "期": re.compile("年度|期"),
-               "満": re.compile("満"), "/": re.compile("/"), "-": re.compile("-"),
-               "sep": re.compile(r"\d\s*[/.\-]\s*\d")}  # fmt: skip
-# A cheap search each pattern needs to find before it is worth running (same order as above).
+
+
+@dataclass(frozen=True, eq=False)  # told apart by identity: hashed on every lookup
+class _Guard:
+    """A cheap search a pattern needs to find before it is worth running.
+
+    `first`, when given, finds everything `pattern` finds and more, and is quicker to miss:
+    a pattern opening with `\\b` or a digit class makes re try every position, one opening with
+    literals lets it skip to their first characters. Only where `first` finds something does
+    `pattern` decide, so the answer is `pattern`'s own.
+    """
+
+    pattern: re.Pattern[str]
+    first: re.Pattern[str] | None = None
+
+    def found(self, lowered: str) -> bool:
+        """Whether the lower-cased text holds what the guarded pattern needs."""
+        if self.first is not None and self.first.search(lowered) is None:
+            return False
+        return self.pattern.search(lowered) is not None
+
+
+_GUARD_TEXT = {"年": _Guard(re.compile("年")), "月": _Guard(re.compile("月")),
+               "期": _Guard(re.compile("年度|期")), "満": _Guard(re.compile("満")),
+               "/": _Guard(re.compile("/")), "-": _Guard(re.compile("-")),
+               "sep": _Guard(re.compile(r"\d\s*[/.\-]\s*\d"), re.compile(r"[/.\-]")),
+               "month": _Guard(_MONTH_WORD, re.compile(_MONTH_WORD.pattern.removeprefix(r"\b"))),
+               "end of": _Guard(_END_OF, re.compile("of")),
+               "today": _Guard(_TODAY), "year end": _Guard(_YEAR_END)}  # fmt: skip
+# The guard of each pattern (same order as above).
 _GUARDS = [
     _GUARD_TEXT["期"],
     _GUARD_TEXT["年"], _GUARD_TEXT["sep"], _GUARD_TEXT["年"], _GUARD_TEXT["期"],
     _GUARD_TEXT["期"], _GUARD_TEXT["月"], _GUARD_TEXT["満"], _GUARD_TEXT["月"], _GUARD_TEXT["/"],
-    _MONTH_WORD, _MONTH_WORD, _MONTH_WORD, _END_OF, _END_OF, _END_OF, _GUARD_TEXT["/"],
-    _TODAY, _YEAR_END, _GUARD_TEXT["-"],
+    _GUARD_TEXT["month"], _GUARD_TEXT["month"], _GUARD_TEXT["month"], _GUARD_TEXT["end of"],
+    _GUARD_TEXT["end of"], _GUARD_TEXT["end of"], _GUARD_TEXT["/"],
+    _GUARD_TEXT["today"], _GUARD_TEXT["year end"], _GUARD_TEXT["-"],
 ]  # fmt: skip
+# The patterns under each guard, each with its place in _PATTERNS (which decides among matches
+# of the same span) and what may not stand before it: a guard that finds nothing skips them all.
+_BY_GUARD: dict[_Guard, list[tuple[int, str, re.Pattern[str], str]]] = {}
+for _index, (_guard, (_kind, _pattern)) in enumerate(zip(_GUARDS, _PATTERNS, strict=True)):
+    _BY_GUARD.setdefault(_guard, []).append((_index, _kind, _pattern, _NOT_AFTER.get(_index, "")))
 # Every pattern needs a digit or one of these words: a text without any has no date.
 _ANY_DIGIT_OR_WORD = re.compile(
     r"[0-9]|月|年度|今期|当期|満了|満期|end\s+of|本日|今日|即日|即時|年内|今年|本年|immediately|today",
     re.IGNORECASE,
 )
+# What most texts hold, found without IGNORECASE (it makes re try every position); a text
+# without it still goes to the full search above.
+_DIGIT_OR_MONTH = re.compile(r"[0-9]|月")
 
 
 @dataclass(frozen=True)
@@ -311,31 +348,30 @@ def find_dates(text: str, base: date, *, normalized: bool = False) -> list[DateM
     `normalized` already); where expressions overlap the longer one wins.
     """
     normalized_text = text if normalized else normalize(text)
-    if not _ANY_DIGIT_OR_WORD.search(normalized_text):
+    if not _DIGIT_OR_MONTH.search(normalized_text) and not _ANY_DIGIT_OR_WORD.search(
+        normalized_text
+    ):
         return []
-    found: list[DateMention] = []
+    found: list[tuple[int, int, int, DateMention]] = []
     lowered = normalized_text.lower()
-    hits: dict[re.Pattern[str], bool] = {}
-    for index, (guard, (kind, pattern)) in enumerate(zip(_GUARDS, _PATTERNS, strict=True)):
-        hit = hits.get(guard)
-        if hit is None:
-            hit = hits[guard] = guard.search(lowered) is not None
-        if not hit:
+    for guard, patterns in _BY_GUARD.items():
+        if not guard.found(lowered):
             continue
-        not_after = _NOT_AFTER.get(index, "")
-        for match in pattern.finditer(normalized_text):
-            start = match.start()
-            if not match[0].strip():
-                continue
-            if not_after and start > 0 and normalized_text[start - 1] in not_after:
-                continue
-            value, relative = _value(kind, match, base)
-            if value is None:
-                continue
-            found.append(DateMention(value, match.start(), match.end(), match[0], relative))
-    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        for index, kind, pattern, not_after in patterns:
+            for match in pattern.finditer(normalized_text):
+                start, end = match.span()
+                if not match[0].strip():
+                    continue
+                if not_after and start > 0 and normalized_text[start - 1] in not_after:
+                    continue
+                value, relative = _value(kind, match, base)
+                if value is None:
+                    continue
+                mention = DateMention(value, start, end, match[0], relative)
+                found.append((start, start - end, index, mention))
+    found.sort()  # by place, the longer first, then in the order of _PATTERNS
     kept: list[DateMention] = []
-    for mention in found:
+    for _, _, _, mention in found:
         if kept and mention.start < kept[-1].end:
             continue  # inside a longer expression already taken (年月日 before 月日)
         kept.append(mention)

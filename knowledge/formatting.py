@@ -10,7 +10,16 @@ MONTH_NAMES = (
     "October", "November", "December",
 )  # fmt: skip
 # Facts (knowledge/data/FAQ_SCHEMA.md placeholders) that are amounts of yen.
-MONEY_FACTS = frozenset({"annual_fee", "monthly_fee", "first_fee"})
+MONEY_FACTS = frozenset(
+    {
+        "annual_fee",
+        "monthly_fee",
+        "first_fee",
+        "renewal_fee",
+        "next_payment_amount",
+        "overdue_amount",
+    }
+)
 
 
 WEEKDAYS_JA = "月火水木金土日"

@@ -27,29 +27,39 @@ class AuthResults:
     results: dict[str, str]  # method → result, lower case (the first of each method)
 
 
+_OPENS = re.compile(r'["(]')  # what means something outside a comment (`)` is kept there)
+_INSIDE = re.compile(r"[\\()]")  # and inside one; everything else there is dropped
+
+
 def _without_comments(value: str) -> str:
     """The header with (comments, (nested) too) removed; quoted strings kept as they are."""
     out: list[str] = []
     depth = 0
     i, n = 0, len(value)
     while i < n:
-        ch = value[i]
-        if ch == '"' and depth == 0:
-            quoted = _QUOTED.match(value, i)
-            end = quoted.end() if quoted else n
-            out.append(value[i:end])
-            i = end
+        if depth == 0:
+            special = _OPENS.search(value, i)
+            if special is None:
+                out.append(value[i:])
+                break
+            j = special.start()
+            out.append(value[i:j])
+            if value[j] == '"':
+                quoted = _QUOTED.match(value, j)
+                i = quoted.end() if quoted else n
+                out.append(value[j:i])
+            else:
+                depth, i = 1, j + 1
             continue
-        if ch == "\\" and depth > 0:
-            i += 2
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")" and depth > 0:
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-        i += 1
+        special = _INSIDE.search(value, i)
+        if special is None:
+            break  # an unclosed comment runs to the end
+        j = special.start()
+        if value[j] == "\\":
+            i = j + 2  # a quoted pair: whatever it escapes does not open or close
+        else:
+            depth += 1 if value[j] == "(" else -1
+            i = j + 1
     if depth:
         raise AuthResultsError("unbalanced comment")
     return "".join(out)

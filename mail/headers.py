@@ -69,6 +69,8 @@ _PLAIN_ADDRESS = re.compile(
 def addresses(headers: Headers, name: str) -> list[tuple[str, str]]:
     """(display name, lower-cased address) pairs of an address header, names decoded."""
     values = [decode_header(value) for value in headers.all(name)]
+    if not values:  # no such header (most Reply-To): nothing for the full parser to do
+        return []
     if len(values) == 1:
         plain = _PLAIN_ADDRESS.match(values[0])
         if plain is not None:

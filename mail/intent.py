@@ -118,8 +118,9 @@ def is_english(text: str) -> bool:
 def read_content(subject: str, text: str, base: date) -> ContentReading:
     """The intent and requested date of what the customer wrote (quotes already stripped)."""
     notes: list[str] = []
-    replying = _PREFIX.match(unicodedata.normalize("NFKC", subject)) is not None
-    subject = _ENCODED_REMNANT.sub(" ", _strip_subject_prefixes(subject))
+    plain_subject = unicodedata.normalize("NFKC", subject)  # full-width Re：, once
+    replying = _PREFIX.match(plain_subject) is not None
+    subject = _ENCODED_REMNANT.sub(" ", _PREFIX.sub("", plain_subject))
     if replying and _asks_nothing(text, base):
         # 「Re: 解約」「承知しました」: the subject is the earlier mail's, not a new request.
         notes.append("a reply whose own words ask nothing: its subject is not read")
@@ -261,8 +262,3 @@ def _asks_nothing(text: str, base: date) -> bool:
         or _REQUEST_VERB.search(lowered)
         or find_dates(lowered, base, normalized=True)
     )
-
-
-def _strip_subject_prefixes(subject: str) -> str:
-    """`Re：RE: Fw:` chains off a subject (full width too)."""
-    return _PREFIX.sub("", unicodedata.normalize("NFKC", subject))

@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
-from email.utils import parsedate_to_datetime
 
 from core.customers import normalize_customer_id
 from core.mailfacts import MailFacts
@@ -18,6 +17,7 @@ from mail.body import read_body
 from mail.charsets import decode_header
 from mail.headers import Headers, HeaderSignals, addresses, machine_text, read_signals
 from mail.intent import ContentReading, is_english, read_content
+from mail.moments import header_moment
 from mail.stripping import Stripped, strip_reply
 
 # SPEC "Rules": the Date header is the base of relative dates when it lies within 2 days
@@ -71,7 +71,7 @@ def read_mail_explained(
     replies = _safe(lambda: addresses(headers, "Reply-To"), [])
     reply_to = replies[0][1] if replies and replies[0][1] else None
     subject = _safe(lambda: decode_header(headers.get("Subject")), "")
-    dated = _parse_date(headers.get("Date"))
+    dated = header_moment(headers.get("Date"))
     received = received_at or _received_at(headers, dated, notes)
     written = _written_at(dated, received, notes)
     body = _safe(lambda: read_body(message), None)
@@ -206,22 +206,10 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = parsedate_to_datetime(str(value).strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _received_at(headers: Headers, dated: datetime | None, notes: list[str]) -> datetime:
     received = headers.all("Received")
     if received:
-        moment = _parse_date(str(received[0]).rpartition(";")[2])
+        moment = header_moment(str(received[0]).rpartition(";")[2])
         if moment is not None:
             notes.append(f"receipt time {moment.isoformat()} (topmost Received)")
             return moment
@@ -243,7 +231,7 @@ def _written_at(written: datetime | None, received: datetime, notes: list[str]) 
     return received
 
 
-_SIX_DIGITS = re.compile(r"[0-9]{6}")
+_SIX_DIGITS = re.compile(r"[0-9][0-9]{5}")  # not {6}: re skips to a digit only when a class opens
 _ID_LABEL = re.compile(r"ID|お客様|顧客|契約者|会員|利用者|customer|account", re.IGNORECASE)
 
 

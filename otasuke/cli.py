@@ -9,7 +9,20 @@ from typing import TYPE_CHECKING
 import typer
 
 from core.errors import UserError
-from otasuke.commands import alerts, ask, data, db, mail, notices, queue, rules, run, staff
+from otasuke.commands import (
+    alerts,
+    ask,
+    data,
+    db,
+    doctor,
+    faq,
+    mail,
+    notices,
+    queue,
+    rules,
+    run,
+    staff,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
@@ -30,8 +43,10 @@ app.add_typer(queue.app, name="queue")
 app.add_typer(staff.app, name="staff")
 app.add_typer(notices.app, name="notices")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(faq.app, name="faq")
 app.command("ask")(ask.ask)
 app.command("run")(run.run)
+app.command("doctor")(doctor.doctor)
 
 log = logging.getLogger("otasuke.cli")
 

@@ -8,6 +8,7 @@ import signal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.worker import ChatWorker
 from core.db import async_session_factory, make_async_engine
 from core.migrate import open_engine
 from core.settings import Settings
@@ -17,7 +18,7 @@ log = logging.getLogger("otasuke.runner")
 
 
 def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> list[Worker]:
-    """The workers to run: the mail reader, the outbox sender and the scheduler (bot: its issue)."""
+    """The workers to run: the mail reader, the outbox sender, the scheduler and the chat."""
     from otasuke.mailbox import mail_worker
     from otasuke.mailing import outbox_worker
     from scheduler.sweeper import NoticeScheduler
@@ -26,6 +27,7 @@ def build_workers(settings: Settings, sessions: async_sessionmaker[AsyncSession]
         mail_worker(settings, sessions),
         outbox_worker(settings, sessions),
         NoticeScheduler(settings),
+        ChatWorker(settings, sessions),
     ]
 
 

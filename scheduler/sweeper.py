@@ -151,6 +151,11 @@ class NoticeScheduler:
             "%d digest(s)", report.on, report.notices.sent, report.notices.taken,
             len(report.notices.actions), len(report.digests),
         )  # fmt: skip
+        if report.notices.skipped:
+            log.warning(
+                "daily sweep %s: %d notice(s) older than %d days not sent (staff told)",
+                report.on, len(report.notices.skipped), self._settings.notice_catch_up_days,
+            )  # fmt: skip
         for failure in report.notices.failed:
             log.error("notice not sent: %s", failure)
         return report

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -13,12 +13,13 @@ from knowledge.faq.analyzer import Analysis, Analyzer
 from knowledge.faq.asked import AskedQuestion, load_default_asked, with_unanswered
 from knowledge.faq.faq import FaqEntry, load_default_faq, parse_faq, still_valid
 from knowledge.faq.out_of_scope import OutOfScope, load_default_out_of_scope, parse_out_of_scope
+from knowledge.faq.quoting import excerpt
 from knowledge.faq.retrieval import ARTICLES, Retrieval, Retriever
 from knowledge.faq.yamltext import load_yaml
 from knowledge.formatting import format_facts
 from knowledge.terms import Terms, load_default_terms
 
-QUOTED_CLAUSES = 2  # an entry's first clauses quoted in full; the rest are only cited
+QUOTED_CLAUSES = 2  # an entry's first clauses quoted (the sentences that carry the answer)
 SUGGESTIONS = 3
 
 
@@ -41,10 +42,12 @@ class Answer:
     suggestions: tuple[str, ...]
     lang: str
     entry_id: str | None = None
-    quotes: tuple[tuple[str, str], ...] = field(default=())  # (citation, verbatim text)
+    quotes: tuple[tuple[str, str], ...] = field(default=())  # (citation, verbatim excerpt)
+    # (citation, the whole clause) of each quoted clause: the chat shows it behind a button.
+    clause_texts: tuple[tuple[str, str], ...] = field(default=())
 
     def to_json(self) -> dict[str, object]:
-        """The spec's `otasuke ask --json` object."""
+        """The spec's `otasuke ask --json` object, with the whole quoted clauses (`clause_text`)."""
         return {
             "answer": self.answer,
             "articles": list(self.articles),
@@ -52,6 +55,7 @@ class Answer:
             "confidence": self.confidence,
             "handoff": self.handoff,
             "suggestions": list(self.suggestions),
+            "clause_text": dict(self.clause_texts),
         }
 
 
@@ -90,9 +94,15 @@ class AnswerEngine:
             terms, faq, analyzer, threshold=threshold, out_of_scope=out_of_scope, asked=asked
         )
 
-    def answer(self, question: str, facts: Mapping[str, object] | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        facts: Mapping[str, object] | None = None,
+        computed: Callable[[FaqEntry, str], str | None] | None = None,
+    ) -> Answer:
         """Answer a question; `facts` (the placeholders of knowledge/data/FAQ_SCHEMA.md)
-        personalise it."""
+        personalise it; `computed(entry, lang)` may give a sentence that leads the answer (a
+        rule's result for a date the question names)."""
         if not question.strip():
             raise ValueError("the question is empty")
         prepared = self.retriever.prepare(question)
@@ -112,8 +122,10 @@ class AnswerEngine:
                 unsure, found.articles, None, found.confidence, True, suggestions, lang,
             )  # fmt: skip
         entry = found.matches[0].entry
+        lead = computed(entry, lang) if computed is not None else None
+        text, quotes = self._text(entry, lang, facts, lead)
         return Answer(
-            self._text(entry, lang, facts),
+            text,
             _articles_led_by(entry, found),
             entry.clauses[0] if entry.clauses else None,
             found.confidence,
@@ -121,10 +133,12 @@ class AnswerEngine:
             suggestions[1:] if len(suggestions) > 1 else (),
             lang,
             entry.id,
-            self._quotes(entry),
+            quotes,
+            self._clauses(entry),
         )
 
-    def _quotes(self, entry: FaqEntry) -> tuple[tuple[str, str], ...]:
+    def _clauses(self, entry: FaqEntry) -> tuple[tuple[str, str], ...]:
+        """(citation, whole text) of the entry's quoted clauses."""
         out = []
         for citation in entry.clauses[:QUOTED_CLAUSES]:
             clause = self.terms.clause(citation)
@@ -132,23 +146,53 @@ class AnswerEngine:
                 out.append((clause.citation, clause.text))
         return tuple(out)
 
-    def _text(self, entry: FaqEntry, lang: str, facts: Mapping[str, object] | None) -> str:
+    def _text(
+        self,
+        entry: FaqEntry,
+        lang: str,
+        facts: Mapping[str, object] | None,
+        lead: str | None = None,
+    ) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The answer's text, and the excerpts it quotes."""
         t = templates(lang)
         answer = entry.answer_en if lang == "en" and entry.answer_en else entry.answer_ja
-        parts = [answer.strip()]
-        personal = entry.personal_en if lang == "en" else entry.personal_ja
+        facts = dict(facts or {})
+        states = facts.pop("states", ()) or ()
         formatted = format_facts(facts, lang) if facts else {}
+        # What is about this customer (or this question's own date) comes first.
+        parts = [lead] if lead else []
         # A customer whose contract has ended (or has a fixed end) is told so plainly.
         parts += [t[k].format_map(formatted) for k in ("ended_on", "ends_on") if k in formatted]
-        if facts and personal:
+        state, personal = _personal(entry, lang, states) if facts else (None, None)
+        if state == "payment_none" and "ended_on" in formatted:
+            personal = None  # the ended contract's own sentence says it already
+        if personal:
             filled = _fill(personal, formatted)
             if filled:
                 parts.append(filled)
-        parts += [t["quote"].format(citation=c, text=text) for c, text in self._quotes(entry)]
+                if state and state.startswith("payment_") and "overdue_amount" in formatted:
+                    parts.append(t["overdue"].format_map(formatted))
+                # 第4条3項但し書: insurance shown to a contract that ends inside it is limited.
+                if "{insurance_" in personal and "insurance_causes_until" in formatted:
+                    parts.append(t["insurance_causes_until"].format_map(formatted))
+        parts.append(answer.strip())
+        said = "\n".join(parts)
+        quotes = tuple((c, excerpt(text, said)) for c, text in self._clauses(entry))
+        parts += [t["quote"].format(citation=c, text=text) for c, text in quotes]
         rest = entry.clauses[QUOTED_CLAUSES:]
         if rest:
             parts.append(t["also"].format(citations="、".join(rest)))
-        return "\n\n".join(parts)
+        return "\n\n".join(parts), quotes
+
+
+def _personal(entry: FaqEntry, lang: str, states: Sequence[str]) -> tuple[str | None, str | None]:
+    """(state, sentence): the entry's sentence for the customer's state (the first it lists
+    that they are in), else (None, its plain personal sentence)."""
+    by_state = entry.personal_by_state_en if lang == "en" else entry.personal_by_state_ja
+    for state, text in by_state:
+        if state in states:
+            return state, text
+    return None, entry.personal_en if lang == "en" else entry.personal_ja
 
 
 def _articles_led_by(entry: FaqEntry, found: Retrieval) -> tuple[int, ...]:

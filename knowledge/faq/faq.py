@@ -29,6 +29,9 @@ class FaqEntry:
     clauses: tuple[str, ...]
     personal_ja: str | None = None
     personal_en: str | None = None
+    # (state, sentence): said instead of personal_* to a customer in that state (FAQ_SCHEMA.md).
+    personal_by_state_ja: tuple[tuple[str, str], ...] = ()
+    personal_by_state_en: tuple[tuple[str, str], ...] = ()
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -53,6 +56,17 @@ def _text(raw: dict, key: str, where: str, required: bool = True) -> str:
             raise FaqError(f"{where}: '{key}' is missing")
         return ""
     return str(value).strip()
+
+
+def _by_state(raw: dict, key: str, where: str) -> tuple[tuple[str, str], ...]:
+    value = raw.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        raise FaqError(f"{where}: '{key}' must map state names to sentences")
+    return tuple((k, v.strip()) for k, v in value.items())
 
 
 def parse_faq(text: str, terms: Terms | None = None) -> tuple[FaqEntry, ...]:
@@ -88,6 +102,8 @@ def parse_faq(text: str, terms: Terms | None = None) -> tuple[FaqEntry, ...]:
                 clauses=clauses,
                 personal_ja=_text(raw, "personal_ja", where, required=False) or None,
                 personal_en=_text(raw, "personal_en", where, required=False) or None,
+                personal_by_state_ja=_by_state(raw, "personal_by_state_ja", where),
+                personal_by_state_en=_by_state(raw, "personal_by_state_en", where),
             )
         )
     return tuple(entries)

@@ -28,32 +28,36 @@ def ask(
     batch: Annotated[
         Path | None, typer.Option("--batch", help="A file of questions, one a line ('-': stdin).")
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also show the confidence and the articles.")
+    ] = False,
 ) -> None:
     """Answer a question from the terms, quoting the clause; unsure → hand-off with suggestions."""
     if batch is None and question is None:
         raise typer.BadParameter("give a question, or --batch FILE")
     if batch is None and not (question or "").strip():
         raise typer.BadParameter("the question is empty")
-    from core.answers import answer_engine, customer_facts
+    from core.answers import answer_engine, answer_question, customer_facts
     from core.settings import business_calendar, load_settings
 
     settings = load_settings()
     day = parse_today(today)
+    calendar = business_calendar(settings)
     facts = None
     if customer is not None:
         from core.session import unit_of_work
 
         with unit_of_work(settings) as session:
-            facts = customer_facts(session, customer, day, business_calendar(settings))
+            facts = customer_facts(session, customer, day, calendar)
     answers = answer_engine(settings)
     if batch is None:
-        _show(answers.answer(question or "", facts), as_json)
+        _show(answer_question(answers, question or "", day, calendar, facts), as_json, verbose)
         return
     for line in read_batch_lines(str(batch), "--batch"):
         if not line.strip():
             _show_error("the question is empty", as_json)
             continue
-        _show(answers.answer(line, facts), as_json)
+        _show(answer_question(answers, line, day, calendar, facts), as_json, verbose)
 
 
 def _show_error(message: str, as_json: bool) -> None:
@@ -63,7 +67,7 @@ def _show_error(message: str, as_json: bool) -> None:
         typer.echo(f"error: {message}", err=True)
 
 
-def _show(answer: Answer, as_json: bool) -> None:
+def _show(answer: Answer, as_json: bool, verbose: bool = False) -> None:
     if as_json:
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
         return
@@ -72,9 +76,11 @@ def _show(answer: Answer, as_json: bool) -> None:
 
     console = Console(highlight=False)
     style = "yellow" if answer.handoff else "green"
-    title = "→ staff (hand-off)" if answer.handoff else (answer.citation or "")
+    # For a person: the answer and its quotes; the engine's figures only when asked for.
+    title = "→ staff (hand-off)" if answer.handoff and verbose else None
     console.print(Panel(answer.answer, title=title, border_style=style, title_align="left"))
-    articles = ", ".join(f"第{a}条" for a in answer.articles[:3]) or "-"
-    console.print(f"[dim]confidence {answer.confidence:.2f} · articles {articles}[/dim]")
+    if verbose:
+        articles = ", ".join(f"第{a}条" for a in answer.articles[:3]) or "-"
+        console.print(f"[dim]confidence {answer.confidence:.2f} · articles {articles}[/dim]")
     for suggestion in answer.suggestions:
         console.print(f"  • {suggestion}")

@@ -107,9 +107,14 @@ def send(on: OnOption = None) -> None:
     typer.echo(
         f"{day.isoformat()}: {sent.sent} notice(s) sent, {sent.taken} taken by another sweep, "
         f"{len(sent.actions)} suspend action(s) queued, {len(report.digests)} digest(s)"
+        + (f", {len(sent.skipped)} too old to send (skipped)" if sent.skipped else "")
     )
     if sent.failed:
         raise typer.Exit(1)
+
+
+# Why a notice was skipped, as `notices list` says it (core.notices records the reason).
+_WHY = {"too_old": "too old when first swept (OTASUKE_NOTICE_CATCH_UP_DAYS), never sent"}
 
 
 @app.command("list")
@@ -138,10 +143,17 @@ def list_(
                 "outbox_id": r.outbox_id,
                 "mail_status": r.mail_status,
                 "subject": r.subject,
+                "skipped": r.skipped,
             }
             typer.echo(json.dumps(record, ensure_ascii=False))
         else:
-            state = f"sent {sent}, mail {r.mail_status}" if sent else "not sent"
+            state = (
+                f"sent {sent}, mail {r.mail_status}"
+                if sent
+                else f"skipped: {_WHY.get(r.skipped, r.skipped)}"
+                if r.skipped
+                else "not sent"
+            )
             typer.echo(f"{r.scheduled_on}  {r.kind}  {r.about}  ({state})  {r.subject or ''}")
     if not records and not as_json:
         typer.echo(f"No notices for {found.customer_id}.")

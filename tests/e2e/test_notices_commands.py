@@ -62,30 +62,39 @@ def test_notices_send_twice_sends_nothing_twice_and_due_then_shows_them_sent(
 ) -> None:
     first = otasuke("notices", "send", "--on", "2027-01-15")
     assert first.code == 0, first.err
-    # The first fees were never paid: their third overdue notices go too, each with a `suspend`.
-    assert first.out.startswith("2027-01-15: 7 notice(s) sent")
-    assert "2 suspend action(s) queued" in first.out
+    # The first fees (due 2026-06-25) were never paid, but their third overdue notices were
+    # due in July, far beyond the catch-up horizon: recorded as skipped, no `suspend` follows.
+    assert first.out.startswith("2027-01-15: 3 notice(s) sent")
+    assert "0 suspend action(s) queued" in first.out
+    assert "4 too old to send (skipped)" in first.out
     # Nothing configured: sent as .eml files into var/mail/outbox before the command returned.
-    assert "mail: 7 sent" in first.err
+    assert "mail: 3 sent" in first.err
     outbox = cli_env / "var" / "mail" / "outbox"
-    assert len(list(outbox.glob("*.eml"))) == 7
+    assert len(list(outbox.glob("*.eml"))) == 3
     second = otasuke("notices", "send", "--on", "2027-01-15")
     assert second.out.startswith("2027-01-15: 0 notice(s) sent")
-    assert len(list(outbox.glob("*.eml"))) == 7
+    assert "skipped" not in second.out
+    assert len(list(outbox.glob("*.eml"))) == 3
     due = otasuke("notices", "due", "--on", "2027-01-15", "--json")
     assert all(json.loads(line)["sent"] for line in due.out.splitlines())
     queued = otasuke("queue", "list", "--status", "pending", "--json")
-    assert [json.loads(line)["kind"] for line in queued.out.splitlines()] == ["suspend", "suspend"]
+    assert queued.out == ""
+    told = otasuke("staff", "notices")
+    assert told.out.count("notices older than 14 days not sent (first import?)") == 1
 
 
-def test_notices_list_shows_a_customers_history(otasuke, database: str) -> None:
+def test_notices_list_shows_a_customers_history_with_the_notices_skipped_and_why(
+    otasuke, database: str
+) -> None:
     assert otasuke("notices", "send", "--on", "2027-01-15").code == 0
     result = otasuke("notices", "list", "--customer", "nig-000001", "--json")
     rows = [json.loads(line) for line in result.out.splitlines()]
-    assert [(r["kind"], r["about"], r["mail_status"]) for r in rows] == [
-        ("payment_overdue", "2026-06-25#3", "sent"),
-        ("renewal_notice", "2027-03-31", "sent"),
+    assert [(r["kind"], r["about"], r["mail_status"], r["skipped"]) for r in rows] == [
+        ("payment_overdue", "2026-06-25#3", None, "too_old"),
+        ("renewal_notice", "2027-03-31", "sent", None),
     ]
+    text = otasuke("notices", "list", "--customer", "NIG-000001").out
+    assert "2026-06-25#3  (skipped: too old when first swept" in text
     assert otasuke("notices", "list", "--customer", "NIG-999999").code == 1
 
 
@@ -119,3 +128,28 @@ def test_utm_returned_stops_the_return_reminders(otasuke, database: str) -> None
     result = otasuke("customers", "utm-returned", "NIG-000003", "--on", "2026-12-10")
     assert result.code == 0, result.err
     assert otasuke("notices", "due", "--on", "2026-12-15", "--json").out == ""
+
+
+def test_customers_imported_before_their_payments_get_no_mail_for_years_old_debts(
+    otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lead's first run: the shipped list of 15 customers approved 2023–2026, no payments.
+    monkeypatch.setenv("OTASUKE_DATABASE_URL", empty_url)
+    assert otasuke("db", "upgrade").code == 0
+    csv = Path(__file__).parents[1] / "data" / "mail" / "customers.csv"
+    assert otasuke("customers", "import", str(csv), "--today", "2026-12-03").code == 0
+    sent = otasuke("notices", "send", "--on", "2026-12-03")
+    assert sent.code == 0, sent.err
+    assert sent.out == (
+        "2026-12-03: 0 notice(s) sent, 0 taken by another sweep, 0 suspend action(s) queued, "
+        "0 digest(s), 32 too old to send (skipped)\n"
+    )
+    assert not (cli_env / "var" / "mail" / "outbox").exists()
+    assert otasuke("queue", "list", "--json").out == ""
+    [told] = otasuke("staff", "notices").out.splitlines()
+    assert "32 notices older than 14 days not sent (first import?): 32 payment_overdue" in told
+    history = otasuke("notices", "list", "--customer", "NIG-000110", "--json").out.splitlines()
+    assert [(json.loads(r)["about"], json.loads(r)["skipped"]) for r in history] == [
+        ("2023-06-25#3", "too_old"), ("2024-02-25#3", "too_old"),
+        ("2025-02-25#3", "too_old"), ("2026-02-25#3", "too_old"),
+    ]  # fmt: skip

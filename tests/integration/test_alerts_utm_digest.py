@@ -173,15 +173,18 @@ def test_the_digest_lists_pending_actions_handoffs_failed_mail_overdue_and_today
         digests = session.scalars(select(OutboxMail).where(OutboxMail.kind == "digest")).all()
     assert sorted(mail.to_address for mail in digests) == ["staff1@example.jp", "staff2@example.jp"]
     body = digests[0].body
-    # The sweep itself queued a `suspend` for NIG-000001 (its first fee never paid), none for
-    # NIG-000002, whose contract has ended.
-    assert "承認待ち2件・未回答1件・延滞2件・送信失敗1件" in digests[0].subject
-    assert "[suspend] NIG-000001" in body
+    # NIG-000001's first fee (due 2026-06-25) was never paid: its overdue notices were due in
+    # July, beyond the catch-up horizon, so none is mailed and no `suspend` queued; the debt
+    # stays in the digest's overdue list and staff are told, once, why nothing was mailed.
+    assert "承認待ち1件・未回答1件・延滞2件・送信失敗1件" in digests[0].subject
+    assert "[suspend]" not in body
     assert "[cancel_midterm] NIG-000001 cancel mid-term 2027-06-30, on time" in body
     assert "NIG-000001 asks: 保険の対象は？" in body
     assert "gone@example.jp：550 no such user" in body
     assert "NIG-000001 NIG-000001商事：52,800円（期日 2026年6月25日(木)）" in body
     assert "[mailbox_dead] IMAP login failed" in body
+    assert body.count("[notices_skipped] ") == 1
+    assert "notices older than 14 days not sent (first import?): " in body
 
 
 def test_no_digest_on_a_day_that_is_not_a_business_day(sessions: sessionmaker[Session]) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core import staff_notices
@@ -50,3 +52,39 @@ def test_staff_notices_command_lists_them_newest_first(
     assert [x["kind"] for x in lines] == ["mail_failed", "quarantine"]
     assert lines[0]["announced"] is False
     assert "[quarantine]" in otasuke("staff", "notices").out
+
+
+def test_two_workers_telling_the_same_keyed_notice_at_once_record_it_once(
+    fresh_engine: Engine, empty_url: str
+) -> None:
+    """Both transactions insert before either commits: one row, and neither raises."""
+    first = session_factory(fresh_engine)()
+    other_engine = make_engine(empty_url)
+    second = session_factory(other_engine)()
+    try:
+        first.begin()
+        told = staff_notices.tell_staff(first, "mailbox", "dead", key="dead:INBOX")
+        assert told is not None
+        done = threading.Event()
+        results: list[object] = []
+
+        def race() -> None:
+            with second.begin():
+                results.append(
+                    staff_notices.tell_staff(second, "mailbox", "dead", key="dead:INBOX")
+                )
+            done.set()
+
+        worker = threading.Thread(target=race)
+        worker.start()
+        # SQLite's second writer waits at BEGIN IMMEDIATE; PostgreSQL's waits on the key.
+        assert not done.wait(0.5)
+        first.commit()
+        worker.join(10)
+        assert results == [None]
+        with session_factory(fresh_engine).begin() as check:
+            assert [n.key for n in staff_notices.recent(check)] == ["dead:INBOX"]
+    finally:
+        first.close()
+        second.close()
+        other_engine.dispose()

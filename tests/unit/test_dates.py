@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -92,3 +93,28 @@ def test_a_date_inside_a_longer_number_is_no_date() -> None:
     assert find_dates("注文番号 12027-03-31", BASE) == []
     assert find_dates("口座 99/3/31/7", BASE) == []
     assert [m.text for m in find_dates("2027年12月で", BASE)] == ["2027年12月"]
+
+
+_UNGUARDED_TEXTS = [
+    "2027年3月31日で解約します。R9.3.31、3/31、2027/09/30、2027-09-30",
+    "Please cancel effective March 31, 2027, or 31st of March; the end of next month.",
+    "We would like to END OF the contract term at the End Of the fiscal year, immediately.",
+    "Sept.30 2027 / dec 1 / 2027.9.30 / 03/31/2027 / 31/03/2027 / 本日付で / 年内に",
+    "decide the market summary on 1 separate day; often mayday",
+    "ımmediately, TODAY, 今期で, 来月末, 契約満了時, 今年度いっぱい",
+    "数字も月もない文章です",
+]
+
+
+@pytest.mark.parametrize("text", _UNGUARDED_TEXTS)
+def test_the_guards_only_save_time_never_change_what_is_found(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.dates as dates
+
+    guarded = find_dates(text, BASE)
+    always = dates._Guard(re.compile(""))
+    unguarded = {always: [p for patterns in dates._BY_GUARD.values() for p in patterns]}
+    monkeypatch.setattr(dates, "_BY_GUARD", unguarded)
+    monkeypatch.setattr(dates, "_DIGIT_OR_MONTH", re.compile(""))
+    assert find_dates(text, BASE) == guarded

@@ -138,3 +138,13 @@ def test_the_database_password_is_not_shown_when_settings_are_printed() -> None:
     assert "hunter2" not in repr(settings)
     assert "hunter2" not in str(settings)
     assert "otasuke:***@db.example.jp" in repr(settings)
+
+
+def test_the_notice_catch_up_horizon_defaults_to_fourteen_days_and_is_configurable() -> None:
+    from core.notice_plan import NoticeRules
+
+    assert NoticeRules.from_settings(load_settings({})).catch_up_days == 14
+    settings = load_settings({"OTASUKE_NOTICE_CATCH_UP_DAYS": "30"})
+    assert NoticeRules.from_settings(settings).catch_up_days == 30
+    with pytest.raises(UserError, match="OTASUKE_NOTICE_CATCH_UP_DAYS"):
+        load_settings({"OTASUKE_NOTICE_CATCH_UP_DAYS": "-1"})

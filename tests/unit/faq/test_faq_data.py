@@ -22,7 +22,13 @@ TOPICS = {
     "antisocial", "law", "terms_change", "other",
 }  # fmt: skip
 REQUIRED = ("id", "topic", "question_ja", "question_en", "phrasings", "answer_ja", "answer_en")
-OPTIONAL = ("clauses", "personal_ja", "personal_en")
+OPTIONAL = (
+    "clauses",
+    "personal_ja",
+    "personal_en",
+    "personal_by_state_ja",
+    "personal_by_state_en",
+)
 PLACEHOLDERS = {
     "customer_id", "company", "member", "start_date", "free_period_end", "period_start",
     "period_end", "cancel_deadline", "first_payment_due", "renewal_payment_due", "annual_fee",
@@ -155,6 +161,41 @@ def test_personal_texts_come_in_pairs_and_use_only_the_allowed_placeholders(entr
         assert fields_of(en) == fields_of(ja), f"{e['id']}: ja and en use other placeholders"
         for text in (ja, en):  # formats cleanly: no stray braces, no positional fields
             assert "{" not in text.format(**sample), e["id"]
+
+
+# Facts only a customer's state gives (core/answers.py, knowledge/data/FAQ_SCHEMA.md).
+STATE_PLACEHOLDERS = PLACEHOLDERS | {
+    "next_payment_due", "next_payment_amount", "next_period_start", "next_period_end",
+    "renewal_fee",
+}  # fmt: skip
+STATES = {"ended", "payment_first", "payment_first_and_renewal", "payment_renewal", "payment_none"}
+
+
+def test_texts_by_state_come_in_pairs_and_use_only_the_allowed_placeholders(entries):
+    sample = {name: f"<{name}>" for name in STATE_PLACEHOLDERS}
+    by_state = [e for e in entries if "personal_by_state_ja" in e or "personal_by_state_en" in e]
+    assert len(by_state) >= 2  # the first payment and the renewal payment
+    for e in by_state:
+        ja, en = e.get("personal_by_state_ja"), e.get("personal_by_state_en")
+        assert isinstance(ja, dict), e["id"]
+        assert isinstance(en, dict), e["id"]
+        assert list(ja) == list(en), f"{e['id']}: ja and en name other states"
+        assert set(ja) <= STATES, f"{e['id']}: {set(ja) - STATES}"
+        for state in ja:
+            assert fields_of(ja[state]) <= STATE_PLACEHOLDERS, f"{e['id']} {state}"
+            assert fields_of(en[state]) == fields_of(ja[state]), f"{e['id']} {state}"
+            for text in (ja[state], en[state]):
+                assert "{" not in text.format(**sample), e["id"]
+
+
+def test_no_answer_makes_paying_first_and_renewal_together_an_obligation(entries):
+    # 第13条3項 なお書き only lets a February/March starter agree to pay both at once (R7).
+    for e in entries:
+        texts = [e["answer_ja"], *(e.get("personal_by_state_ja") or {}).values()]
+        for text in texts:
+            assert "あわせてお支払いいただきます" not in text, e["id"]
+            if "合算" in text:
+                assert "協議" in text, e["id"]
 
 
 def test_answers_state_only_amounts_the_terms_give(entries):

@@ -23,6 +23,8 @@ def test_quoted_lines_are_taken_away() -> None:
         "On Mon, Jan 11, 2027 at 10:00 AM Otasuke <otasuke@example.jp> wrote:",
         "2027年1月15日(金) 9:00 お助け隊事務局 <otasuke@example.jp>:",
         "お助け隊事務局 様のメール:",
+        "2027/01/15 9:00、お助け隊事務局 さんは書きました ：",
+        "  2027-01-15 9:00 お助け隊事務局 <otasuke@example.jp>：",
         "差出人: お助け隊事務局 <otasuke@example.jp>\n送信日時: 2027年1月15日 9:00",
         "From: Otasuke <otasuke@example.jp>\nSent: Friday, January 15, 2027 9:00 AM",
         "差出人: お助け隊事務局\n宛先: suzuki@example.jp\n送信日時: 2027年1月15日",

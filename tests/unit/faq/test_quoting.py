@@ -1,0 +1,43 @@
+"""Quoting the sentences of a clause that carry an answer (knowledge/faq/quoting.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.faq.faq import FaqError, parse_faq
+from knowledge.faq.quoting import ELLIPSIS, excerpt, sentences
+from knowledge.terms import load_default_terms
+
+
+def test_sentences_split_after_the_full_stop_but_not_inside_brackets() -> None:
+    text = "第一文です（括弧の中。ここは続く）。第二文です。\n第三文"
+    assert sentences(text) == ["第一文です（括弧の中。ここは続く）。", "第二文です。", "第三文"]
+
+
+def test_a_short_clause_is_quoted_whole() -> None:
+    assert excerpt("短い条項です。二文目です。", "無関係") == "短い条項です。二文目です。"
+
+
+def test_the_proviso_of_13_3_is_quoted_alone_for_an_answer_about_paying_together() -> None:
+    clause = load_default_terms().clause("第13条3項").text
+    quoted = excerpt(
+        clause, "2月・3月開始のお客様は本所と協議することにより合算して一括で支払えます"
+    )
+    assert quoted.startswith(ELLIPSIS + "なお、")
+    assert "協議することにより" in quoted
+    assert len(quoted) < len(clause) / 2
+
+
+def test_every_quoted_piece_is_verbatim_from_the_clause() -> None:
+    clause = load_default_terms().clause("第4条1項(3)").text
+    quoted = excerpt(clause, "★★★アラートの通知メールが届いてから30日以内に駆け付けを受けられます")
+    assert len(quoted) < 600
+    assert all(piece in clause for piece in quoted.split(ELLIPSIS) if piece)
+
+
+def test_texts_by_state_that_are_not_a_mapping_of_sentences_are_refused_by_name() -> None:
+    faq = "- id: x\n  question_ja: 質問\n  answer_ja: 答え\n  personal_by_state_ja: [a, b]\n"
+    with pytest.raises(FaqError, match="personal_by_state_ja"):
+        parse_faq(faq)
+    ok = "- id: x\n  question_ja: 質問\n  answer_ja: 答え\n  personal_by_state_ja: {ended: 終了}\n"
+    assert parse_faq(ok)[0].personal_by_state_ja == (("ended", "終了"),)
