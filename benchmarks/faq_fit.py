@@ -111,20 +111,27 @@ def fit_handoff(
     margins: Sequence[float] = (math.inf,),
     l2: float = 1.0,
     target: float = 0.9,
-) -> tuple[list[float], float, float]:
-    """The logistic, the out-of-scope margin (from `margins`) and the threshold with the fewest
-    false hand-offs on these questions while handing off `target` of the unanswerable ones.
-    A question whose out-of-scope gap exceeds the margin is handed off (and is not 'right')."""
-    best: tuple[float, list[float], float, float] | None = None
+    right_floor: float = 0.5,
+) -> tuple[list[float], list[float], float, float]:
+    """The hand-off model fitted on these questions: the logistic of 'the terms answer it'
+    (`answerable`), that of 'the top entry's article is right' (`ys`), the out-of-scope margin
+    (from `margins`) and the threshold on the first with the fewest false hand-offs while
+    handing off `target` of the unanswerable ones. A question whose out-of-scope gap exceeds
+    the margin, or whose top answer is likelier wrong than right (under `right_floor`), is
+    handed off whatever the first says."""
+    answers = fit_logistic(xs, [1.0 if a else 0.0 for a in answerable], l2)
+    right = fit_logistic(xs, ys, l2)
+    likely_wrong = [predict(right, x) < right_floor for x in xs]
+    probs = [predict(answers, x) for x in xs]
+    best: tuple[float, float, float] | None = None
     for margin in margins:
-        forced = [g > margin for g in gaps]
-        w = fit_logistic(xs, ys, l2)
-        probs = [predict(w, x) for x in xs]
+        forced = [g > margin or w for g, w in zip(gaps, likely_wrong, strict=True)]
         threshold = choose_threshold(probs, answerable, target, forced)
         false = sum(
             a and (f or p < threshold) for a, f, p in zip(answerable, forced, probs, strict=True)
         )
         if best is None or false < best[0]:
-            best = (false, w, margin, threshold)
-    assert best is not None
-    return best[1], best[2], best[3]
+            best = (false, margin, threshold)
+    if best is None:
+        raise ValueError("no margin to choose from")
+    return answers, right, best[1], best[2]

@@ -12,7 +12,7 @@ over articles (`_article_classifier`: the FAQ's texts, the intents' and the ques
 asked, `knowledge/faq/asked.py`), for the entry's first article. The terms' own clauses are a
 second index (BM25 over the content words of article title + clause, plus character 2-3-grams
 of the folded text) for questions no FAQ entry covers; entries, clauses and the article
-classifier rank the articles. Confidence: see `CALIBRATION`.
+classifier rank the articles. Confidence and hand-off: see `CALIBRATION` and `RIGHT`.
 
 Out-of-scope intents (`knowledge/faq/out_of_scope.py`: the UTM's throughput, the chamber's dues…)
 are classes like the entries, scored the same way; they never rank an article or an answer.
@@ -22,6 +22,7 @@ off whatever the confidence, and their evidence is a feature of the confidence.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,9 @@ from knowledge.faq.confidence import (
     CALIBRATION,
     CALIBRATION_NO_OOS,
     OOS_MARGIN,
+    RIGHT,
+    RIGHT_FLOOR,
+    RIGHT_NO_OOS,
     THRESHOLD,
     THRESHOLD_NO_OOS,
     calibrated,
@@ -117,14 +121,18 @@ class Retrieval:
     article: float = 0.0  # its P(the top entry's article)
     unanswerable: float = 0.0  # its log-odds of 'no article' against the articles
     english: float = 0.0  # 1 for a question in English (its scores run lower)
-    length: float = 0.0  # characters / 100, at most LENGTH_CAP (long messages score lower)
+    length: float = 0.0  # letters / 100 (`_letters`), at most LENGTH_CAP (long ones score lower)
+    # How much closer the question is to a question customers asked about the top entry's
+    # article than to one the terms could not answer (`_asked_evidence`): the answer's own
+    # evidence, beside the article classifier's.
+    asked: float = 0.0
 
     @property
     def features(self) -> tuple[float, ...]:
         """What the confidence is computed from (CALIBRATION's order)."""
         return (
             self.top, self.margin, self.unknown, self.oos_gap, self.background, self.none,
-            self.article, self.unanswerable, self.english, self.length,
+            self.article, self.unanswerable, self.english, self.length, self.asked,
         )  # fmt: skip
 
 
@@ -156,8 +164,12 @@ class Retriever:
         self.faq = tuple(faq)
         self.out_of_scope = tuple(out_of_scope)
         self.analyzer = analyzer
-        self.calibration = CALIBRATION if self.out_of_scope else CALIBRATION_NO_OOS
-        default = THRESHOLD if self.out_of_scope else THRESHOLD_NO_OOS
+        # The shipped fit is for an engine that learnt what the terms do not answer (intents or
+        # asked questions); the other for a chamber's own FAQ with neither.
+        learnt = bool(self.out_of_scope or asked)
+        self.calibration = CALIBRATION if learnt else CALIBRATION_NO_OOS
+        self.right = RIGHT if learnt else RIGHT_NO_OOS
+        default = THRESHOLD if learnt else THRESHOLD_NO_OOS
         self.threshold = default if threshold is None else threshold
         texts: list[_Text] = []
         token_docs: list[list[str]] = []
@@ -223,10 +235,25 @@ class Retriever:
         customers asked, which bring the voices the FAQ's writer did not have."""
         examples = list(zip(self._class_article[self._entry_of].tolist(), sources, strict=True))
         known = {t.text for t in texts}
+        asked_tokens: list[list[str]] = []
+        asked_readings: list[str] = []
         for a in asked:
+            analysis = self.analyzer.analyse(a.question)
+            asked_tokens.append(analysis.tokens)
+            asked_readings.append(analysis.reading)
             if a.question not in known:  # an unanswered one may already be an intent's text
-                analysis = self.analyzer.analyse(a.question)
                 examples.append((a.article or 0, (analysis.tokens, analysis.reading)))
+        # The asked questions one by one, for `_asked_evidence`: `_asked_about[a]` holds those
+        # article a answers, `[0]` those none answers (their positions, their readings).
+        self._asked_index = CosineIndex(asked_tokens)
+        about: dict[int, list[int]] = {}
+        for i, a in enumerate(asked):
+            for article in sorted(a.articles) or [0]:
+                about.setdefault(article, []).append(i)
+        self._asked_about = {
+            article: (np.array(ids, dtype=np.intp), [asked_readings[i] for i in ids])
+            for article, ids in about.items()
+        }
         articles = max(
             [c.article for c in self._clauses] + [label for label, _ in examples], default=0
         )
@@ -270,7 +297,7 @@ class Retriever:
         odds = self._articles_nb.log_odds(likelihoods, mass, 0)
         unanswerable = round(max(-ODDS_CAP, min(ODDS_CAP, odds)), 4)
         english = 1.0 if question.lang == "en" else 0.0
-        length = min(LENGTH_CAP, len(question.text.strip()) / 100)
+        length = min(LENGTH_CAP, _letters(question.text) / 100)
         if len(similarity):
             posterior = np.asarray(self._classifier.posterior(question_features))
             background = max(0.0, 1.0 - float(posterior.sum()))
@@ -297,13 +324,21 @@ class Retriever:
             gap = round(best - top, 4)
         background = round(background, 4)
         none = round(float(by_article[0]), 4)
-        article = round(float(by_article[self._class_article[ranked[0]]]), 4) if n else 0.0
+        first = int(self._class_article[ranked[0]]) if n else 0  # the top entry's article
+        article = round(float(by_article[first]), 4) if n else 0.0
+        asked = self._asked_evidence(tokens, reading, first)
         feature_values = (
             top, margin, unknown, gap, background, none, article, unanswerable, english, length,
+            asked,
         )  # fmt: skip
-        confidence = calibrated(feature_values, self.calibration)
+        # Not one word the FAQ or the terms use (emoji, 「ああああ」, keyboard mashing, a topic
+        # of its own): nothing in the question says what the terms should answer, however
+        # the scores come out (a long run of noise once scored 0.99 on its length alone).
+        empty = unknown >= 1.0
+        confidence = 0.0 if empty else calibrated(feature_values, self.calibration)
+        likely_wrong = calibrated(feature_values, self.right) < RIGHT_FLOOR
         declined = oos is not None and gap > OOS_MARGIN
-        handoff = declined or confidence < self.threshold
+        handoff = empty or declined or likely_wrong or confidence < self.threshold
         articles = self._articles(
             [Match(self.faq[i], float(evidence[i]), "") for i in ranked],  # no intent: no article
             clause_hits,
@@ -313,7 +348,27 @@ class Retriever:
         return Retrieval(
             question.text, matches, clause_hits, articles, top, margin, unknown, confidence,
             handoff, oos, gap, background, declined, none, article, unanswerable, english, length,
+            asked,
         )  # fmt: skip
+
+    def _asked_evidence(self, tokens: Sequence[str], reading: str, article: int) -> float:
+        """The question's similarity to the closest asked question about `article` minus that
+        to the closest one no article answers (each 0 when there is none): customers asked
+        this of that article, or something like it that the terms do not answer. Similarity:
+        the mean of the words' cosine and the readings' ratio (across writers left out, the
+        mean did better than either alone)."""
+        if not article or not self._asked_about:
+            return 0.0
+        cosine = np.asarray(self._asked_index.scores(tokens))
+
+        def closest(group: int) -> float:
+            # Only the two groups' readings are compared: the ratio is most of the cost.
+            ids, readings = self._asked_about.get(group, (None, []))
+            if not readings:
+                return 0.0
+            return float((0.5 * cosine[ids] + 0.5 * _fuzzy(reading, readings)).max())
+
+        return round(closest(article) - closest(0), 4)
 
     def _best_text(self, per_text: np.ndarray, item: int) -> str:
         """The text of class `item` that scored best (the first, on a tie)."""
@@ -367,6 +422,17 @@ class Retriever:
                 if p >= ARTICLE_FLOOR:
                     kept.add(a)
         return tuple(sorted(kept, key=lambda a: -score[a])[:limit])
+
+
+def _letters(text: str) -> int:
+    """How long a question is for the length feature: its letters and digits, a run of one
+    character counted once (「ああああ」, 「！！！」 and emoji say nothing, however many)."""
+    count, last = 0, ""
+    for char in text:
+        if char != last and unicodedata.category(char)[0] in "LN":
+            count += 1
+        last = char
+    return count
 
 
 def _fuzzy(query: str, choices: list[str]) -> np.ndarray:

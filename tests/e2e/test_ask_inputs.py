@@ -1,4 +1,4 @@
-"""`otasuke ask` with input that once broke it: a very long question, a copy of the terms."""
+"""`otasuke ask` with input that once broke it: a very long question, a copy of the terms, noise."""
 
 from __future__ import annotations
 
@@ -61,3 +61,30 @@ def test_a_terms_file_that_reads_as_the_shipped_terms_answers_as_they_do(
     assert (copied.code, copied.err) == (0, "")
     assert copied.out == shipped.out
     assert "定めがありません" in json.loads(copied.out.splitlines()[0])["answer"]
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        pytest.param("😀" * 320, id="emoji"),
+        pytest.param("ああ" * 160, id="one-kana-repeated"),
+        pytest.param("ｗ" * 300, id="laughter"),
+        pytest.param("asdfghjkl " * 40, id="keyboard-mashing"),
+        pytest.param("？！。" * 120, id="punctuation"),
+    ],
+)
+def test_a_long_message_without_a_word_the_terms_use_is_handed_off(otasuke, noise: str) -> None:
+    # Its length once raised the confidence to 0.99: a confident answer to nothing.
+    result = otasuke("ask", noise, "--json")
+    assert result.code == 0, result.err
+    payload = json.loads(result.out)
+    assert payload["handoff"] is True
+    assert payload["citation"] is None
+    assert payload["confidence"] == 0.0
+
+
+def test_a_question_padded_with_noise_is_answered_as_the_question_alone(otasuke) -> None:
+    plain = json.loads(otasuke("ask", "解約したい", "--json").out)
+    padded = json.loads(otasuke("ask", "ああ" * 150 + "解約したい", "--json").out)
+    assert padded["handoff"] is plain["handoff"] is False
+    assert padded["articles"][0] == plain["articles"][0] == 12

@@ -1,5 +1,5 @@
 """Integrity of the question sets: the writers' sets in knowledge/data/asked (see its README), which
-the engine learns from, and the test set in tests/data, which it never sees."""
+the engine learns from, and any test set in tests/data (faq_heldout*.jsonl), which it never sees."""
 
 import json
 import re
@@ -24,10 +24,12 @@ HELDOUT7 = ASKED / "faq_heldout7.jsonl"
 HELDOUT8 = ASKED / "faq_heldout8.jsonl"
 HELDOUT9 = ASKED / "faq_heldout9.jsonl"
 HELDOUT10 = ASKED / "faq_heldout10.jsonl"
-TESTS = (  # the test sets: never learnt from
-    ROOT / "tests/data/faq_heldout11.jsonl",
-    ROOT / "tests/data/faq_heldout12.jsonl",
-)
+HELDOUT11 = ASKED / "faq_heldout11.jsonl"  # the test sets of 2026-11-26, then learnt from
+HELDOUT12 = ASKED / "faq_heldout12.jsonl"
+# The test sets: never learnt from. None is in the repository now (the newest writers' sets are
+# kept apart until they are scored, then join the asked questions, tests/data/README.md); one
+# put here is checked like the others and kept out of what the engine learns.
+TESTS = tuple(sorted((ROOT / "tests/data").glob("faq_heldout*.jsonl")))
 ARTICLES = range(1, 27)  # the terms have 26 articles
 KEYS = {"q", "article", "also", "lang"}
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -60,8 +62,8 @@ def is_article(value: object) -> bool:
 FILES = {
     "dev": DEV, "heldout": HELDOUT, "dev2": DEV2, "heldout2": HELDOUT2, "heldout3": HELDOUT3,
     "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6, "heldout7": HELDOUT7,
-    "heldout8": HELDOUT8, "heldout9": HELDOUT9, "heldout10": HELDOUT10, "test11": TESTS[0],
-    "test12": TESTS[1],
+    "heldout8": HELDOUT8, "heldout9": HELDOUT9, "heldout10": HELDOUT10, "heldout11": HELDOUT11,
+    "heldout12": HELDOUT12, **{path.stem: path for path in TESTS},
 }  # fmt: skip
 
 
@@ -131,8 +133,9 @@ SETS = {
     "heldout8": (HELDOUT8, 230, 60, 2),
     "heldout9": (HELDOUT9, 230, 60, 2),
     "heldout10": (HELDOUT10, 230, 60, 2),
-    "test11": (TESTS[0], 230, 60, 2),
-    "test12": (TESTS[1], 230, 60, 2),
+    "heldout11": (HELDOUT11, 230, 60, 2),
+    "heldout12": (HELDOUT12, 230, 60, 2),
+    **{path.stem: (path, 230, 60, 2) for path in TESTS},
 }
 
 

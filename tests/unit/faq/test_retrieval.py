@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.faq.confidence import calibrated
+from knowledge.faq.confidence import CALIBRATION, RIGHT, calibrated
 from knowledge.faq.faq import FaqError, parse_faq
 from knowledge.terms import load_default_terms
 
@@ -50,7 +50,7 @@ def shipped(shipped_engine):
         ("かいやくのきげん", "cancel-term-end-deadline"),
         ("年間いくらかかりますか", "fees-annual-amount"),
         ("What is the deadline to cancel at the end of the period?", "cancel-term-end-deadline"),
-        ("How much does it cost?", "fees-annual-amount"),
+        ("How much does the service cost?", "fees-annual-amount"),
     ],
 )
 def test_the_shipped_engine_answers_common_questions_without_a_hand_off(shipped, question, entry):
@@ -123,12 +123,21 @@ def test_the_features_are_what_the_confidence_is_computed_from(retriever):
     assert found.confidence == calibrated(found.features, retriever.calibration)
 
 
-def test_confidence_never_falls_as_the_score_or_the_margin_grows():
-    # The fit keeps the score's weight at 0 or more (it may add nothing beyond the margin).
+@pytest.mark.parametrize("weights", [CALIBRATION, RIGHT], ids=["answerable", "right"])
+def test_confidence_never_falls_as_the_score_or_the_margin_grows(weights):
+    # The fit keeps the score's and the margin's weights at 0 or more (either may add nothing
+    # beyond the other features).
     def confidence(top: float, margin: float) -> float:
-        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3))
+        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3, 0.0), weights)
 
-    assert 0.0 < confidence(0.2, 0.0) <= confidence(0.6, 0.0) < confidence(0.6, 0.3) < 1.0
+    assert 0.0 < confidence(0.2, 0.0) <= confidence(0.6, 0.0) <= confidence(0.6, 0.3) < 1.0
+
+
+def test_a_better_match_raises_the_chance_that_the_answer_is_right():
+    def right(top: float, margin: float) -> float:
+        return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3, 0.0), RIGHT)
+
+    assert right(0.2, 0.0) < right(0.6, 0.0) < right(0.6, 0.3)
 
 
 def test_weights_that_do_not_fit_the_features_are_refused():
