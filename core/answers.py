@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 from itertools import takewhile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
@@ -147,8 +148,36 @@ def load_terms(settings: Settings) -> Terms:
         raise UserError(f"OTASUKE_TERMS_FILE: {settings.terms_file}: {exc}") from None
 
 
+_READY_MAX = 4
+_ready: dict[tuple[object, ...], AnswerEngine] = {}
+
+
+def _stamp(path: Path | None) -> tuple[object, ...] | None:
+    """What tells a file's versions apart without reading it: path, size, modification time."""
+    if path is None:
+        return None
+    try:
+        status = path.stat()
+    except OSError:
+        return (str(path),)  # reading it will say what is wrong
+    return (str(path), status.st_size, status.st_mtime_ns)
+
+
 def answer_engine(settings: Settings) -> AnswerEngine:
-    """The answer engine over the chamber's terms and FAQ (built once a process: `_built`)."""
+    """The answer engine over the chamber's terms and FAQ: built once a process and reused by
+    every caller (mail intake, chat, commands) until a file it was built from changes."""
+    key = (_stamp(settings.terms_file), _stamp(settings.faq_file), settings.faq_handoff_threshold)
+    engine = _ready.get(key)
+    if engine is None:
+        engine = _read_and_build(settings)
+        if len(_ready) >= _READY_MAX:
+            _ready.pop(next(iter(_ready)))
+        _ready[key] = engine
+    return engine
+
+
+def _read_and_build(settings: Settings) -> AnswerEngine:
+    """Read the chamber's terms and FAQ files and build (or reuse, `_built`) their engine."""
     terms = load_terms(settings) if settings.terms_file is not None else None
     faq_text = None
     if settings.faq_file is not None:

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from knowledge.faq.answers import Answer, AnswerEngine
 
 _DAY = timedelta(days=1)
-_ENGINES: dict[tuple[object, ...], AnswerEngine] = {}
 
 
 @dataclass(frozen=True)
@@ -202,22 +201,12 @@ def _answer(
     """The FAQ's answer to a question mail (with the customer's own dates when certain)."""
     if facts.intent != "question" or not facts.reply_expected or not facts.text.strip():
         return None
-    from core.answers import answer_question, customer_facts
+    from core.answers import answer_engine, answer_question, customer_facts
 
-    engine = answers or _engine(settings)
+    engine = answers or answer_engine(settings)
     personal = None
     calendar = business_calendar(settings)
     day = jst_date(facts.received_at)
     if match.customer is not None and match.certain:
         personal = customer_facts(session, match.customer.customer_id, day, calendar)
     return answer_question(engine, facts.text, day, calendar, personal)
-
-
-def _engine(settings: Settings) -> AnswerEngine:
-    """The answer engine, built once per terms/FAQ/threshold (building it takes seconds)."""
-    from core.answers import answer_engine
-
-    key = (settings.terms_file, settings.faq_file, settings.faq_handoff_threshold)
-    if key not in _ENGINES:
-        _ENGINES[key] = answer_engine(settings)
-    return _ENGINES[key]
