@@ -13,39 +13,16 @@ list on our mails); the order of the alternatives, and so every match, stays as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import pairwise
 
 
 def _letter(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _split_top(pattern: str) -> list[str]:
-    """The top-level alternatives of a pattern (escapes, classes and groups respected)."""
-    parts: list[str] = []
-    depth, start, i, in_class = 0, 0, 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(pattern: str) -> int:
-    """Where the group opening `pattern` closes."""
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """Each `(`, `)` and `|` outside escapes and classes: (position, character, depth after)."""
     depth, i, in_class = 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
@@ -56,13 +33,24 @@ def _group_end(pattern: str) -> int:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        elif ch in "()|":
+            depth += 1 if ch == "(" else -1 if ch == ")" else 0
+            yield i, ch, depth
         i += 1
+
+
+def _split_top(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (escapes, classes and groups respected)."""
+    cuts = [i for i, ch, depth in _structure(pattern) if ch == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[a + 1 : b] for a, b in pairwise(bounds)]
+
+
+def _group_end(pattern: str) -> int:
+    """Where the group opening `pattern` closes."""
+    for i, ch, depth in _structure(pattern):
+        if ch == ")" and depth == 0:
+            return i
     raise ValueError(f"unbalanced group in {pattern!r}")
 
 
