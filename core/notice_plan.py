@@ -20,9 +20,8 @@ from datetime import date, timedelta
 from itertools import pairwise, takewhile
 from typing import Any
 
-from core.contracts import due_by, paid_by
 from core.settings import Settings, business_calendar
-from knowledge.rules.billing import Period, schedule
+from knowledge.rules.billing import Period, due_by, paid_by, schedule
 from knowledge.rules.calendar import BusinessCalendar
 from knowledge.rules.cancellation import term_end_cancel_deadline
 from knowledge.rules.notices import renewal_notice_date

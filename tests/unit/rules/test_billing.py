@@ -3,7 +3,7 @@
 from datetime import date
 from itertools import islice
 
-from knowledge.rules.billing import next_payment, periods_until, plan_periods, schedule
+from knowledge.rules.billing import Period, next_payment, periods_until, plan_periods, schedule
 from knowledge.rules.contract import contract_terms
 
 
@@ -37,6 +37,48 @@ def test_billed_fees_stand_and_the_plan_follows_them() -> None:
     # The member left the chamber: later renewals cost the non-member fee (第13条1項).
     later = list(islice(schedule(terms, billed, member=False), 3))
     assert [(p.number, p.fee) for p in later] == [(1, 59_400), (2, 99_000), (3, 99_000)]
-    assert next_payment(schedule(terms, billed, member=False), date(2026, 6, 1)) == (
-        date(2027, 2, 25), 99_000,
+    # The first fee, overdue, is not part of the next payment (what is owed is shown apart).
+    assert next_payment(schedule(terms, billed, member=False), date(2026, 6, 1), ()) == (
+        date(2027, 2, 25), 99_000, 99_000,
     )  # fmt: skip
+
+
+def _june_member() -> list[Period]:
+    """Start 2026-06-05: 59,400 due 2026-05-25, then 79,200 each February 25 (three shown)."""
+    terms = contract_terms(date(2026, 4, 10), date(2026, 4, 20), member=True)
+    return list(islice(plan_periods(terms), 3))
+
+
+def test_a_renewal_paid_early_is_not_the_next_payment() -> None:
+    paid = [(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 79_200)]
+    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
+        date(2028, 2, 25), 79_200, 79_200,
+    )  # fmt: skip
+
+
+def test_a_payment_made_in_part_leaves_the_rest_of_that_date_due() -> None:
+    paid = [(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 50_000)]
+    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
+        date(2027, 2, 25), 29_200, 79_200,
+    )  # fmt: skip
+
+
+def test_payments_settle_the_oldest_debt_first() -> None:
+    # 100,000 received: the first fee (59,400) is covered, 40,600 of the renewal is.
+    paid = [(date(2026, 12, 1), 100_000)]
+    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
+        date(2027, 2, 25), 38_600, 79_200,
+    )  # fmt: skip
+
+
+def test_only_payments_received_by_today_count() -> None:
+    paid = [(date(2026, 5, 20), 59_400), (date(2027, 2, 1), 79_200)]
+    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
+        date(2027, 2, 25), 79_200, 79_200,
+    )  # fmt: skip
+
+
+def test_a_contract_paid_to_its_end_has_no_next_payment() -> None:
+    terms = contract_terms(date(2026, 4, 10), date(2026, 4, 20), member=True)
+    periods = plan_periods(terms, ended_on=date(2028, 3, 31))
+    assert next_payment(periods, date(2027, 1, 10), [(date(2026, 12, 1), 138_600)]) is None
