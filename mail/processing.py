@@ -24,6 +24,7 @@ class Outcome:
 
     status: str
     text: str
+    mail_ids: tuple[int, ...] = ()  # the outbox mail it queued (the acknowledgement)
 
 
 # Handles one stored mail inside the transaction that records its outcome; raises on failure.
@@ -37,6 +38,7 @@ class Tally:
     settled: list[int] = field(default_factory=list)
     failed: int = 0
     quarantined: int = 0
+    queued_mail: list[int] = field(default_factory=list)  # outbox ids the settled mail queued
 
 
 async def process_due(
@@ -64,6 +66,20 @@ async def process_due(
     return tally
 
 
+async def process_now(
+    sessions: async_sessionmaker[AsyncSession],
+    mail_id: int,
+    handle: Handler,
+    *,
+    retry_delay: timedelta = inbound.RETRY_DELAY,
+) -> Tally:
+    """Take in one stored, pending mail at once (`otasuke mail release`), as a retry is: alone,
+    its attempt counted first, its outcome committed once whoever else tries it meanwhile."""
+    tally = Tally()
+    await _attempt(sessions, [mail_id], handle, retry_delay, tally)
+    return tally
+
+
 async def _attempt(
     sessions: async_sessionmaker[AsyncSession],
     mail_ids: list[int],
@@ -76,7 +92,7 @@ async def _attempt(
         await session.run_sync(inbound.commit_without_waiting)
         attempts = await session.run_sync(inbound.begin_attempts, mail_ids)
     async with sessions() as session, session.begin():
-        results = await session.run_sync(_handle_all, attempts, handle, retry_delay)
+        results = await session.run_sync(_handle_all, attempts, handle, retry_delay, tally)
     for mail_id, result in results.items():
         if result == "settled":
             tally.settled.append(mail_id)
@@ -91,7 +107,11 @@ async def _attempt(
 
 
 def _handle_all(
-    session: Session, attempts: dict[int, int], handle: Handler, retry_delay: timedelta
+    session: Session,
+    attempts: dict[int, int],
+    handle: Handler,
+    retry_delay: timedelta,
+    tally: Tally,
 ) -> dict[int, str]:
     results: dict[int, str] = {}
     for mail_id, attempt in sorted(attempts.items()):
@@ -102,27 +122,28 @@ def _handle_all(
             continue
         try:
             with session.begin_nested():
-                settled = _handle_once(session, mail_id, attempt, handle)
+                outcome = _handle_once(session, mail_id, attempt, handle)
         except Exception as exc:
             log.warning("inbound mail #%d, attempt %d failed: %r", mail_id, attempt, exc)
             results[mail_id] = _failed(
                 session, mail_id, f"{type(exc).__name__}: {exc}", retry_delay
             )
             continue
-        if settled:
+        if outcome is not None:
             results[mail_id] = "settled"
+            tally.queued_mail.extend(outcome.mail_ids)
     return results
 
 
-def _handle_once(session: Session, mail_id: int, attempt: int, handle: Handler) -> bool:
+def _handle_once(session: Session, mail_id: int, attempt: int, handle: Handler) -> Outcome | None:
     mail = inbound.settle(session, mail_id, attempt, "done", "")
     if mail is None:
-        return False  # settled by someone else meanwhile
+        return None  # settled by someone else meanwhile
     outcome = handle(session, mail.raw, mail.received_at)
     mail.status = outcome.status
     mail.outcome = outcome.text
     session.flush()
-    return True
+    return outcome
 
 
 def _failed(session: Session, mail_id: int, error: str, retry_delay: timedelta) -> str:
