@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,8 +49,10 @@ async def process_due(
     limit: int = 50,
     batch: int = BATCH,
     retry_delay: timedelta = inbound.RETRY_DELAY,
+    stop: asyncio.Event | None = None,
 ) -> Tally:
-    """Take in the stored mail that is due; a failure never stops the rest.
+    """Take in the stored mail that is due; a failure never stops the rest, `stop` does (after
+    the transaction in hand).
 
     A first attempt runs in a batch: one transaction, each mail in its own savepoint (a mail
     that fails rolls back alone). A retry runs alone: if the worker died with a batch in hand,
@@ -62,6 +65,8 @@ async def process_due(
     groups = [fresh[start : start + batch] for start in range(0, len(fresh), batch)]
     groups += [[mail_id] for mail_id, attempts in due if attempts > 0]
     for group in groups:
+        if stop is not None and stop.is_set():
+            break
         await _attempt(sessions, group, handle, retry_delay, tally)
     return tally
 
