@@ -37,6 +37,14 @@ def database(otasuke, cli_env: Path, empty_url: str, monkeypatch: pytest.MonkeyP
     return empty_url
 
 
+def _dropped(folder: Path, name: str) -> Path:
+    """The inbox folder, with the corpus's mail `name` dropped into it."""
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    shutil.copy(CORPUS / name, inbox / name)
+    return inbox
+
+
 def _worker_pass(url: str, inbox: Path) -> int:
     """One pass of the mail worker over the inbox folder, retries at once → mails taken in."""
 
@@ -59,9 +67,7 @@ def _worker_pass(url: str, inbox: Path) -> int:
 def test_a_quarantined_mail_is_listed_released_and_then_taken_in_once(
     otasuke, database: str, db: Engine, cli_env: Path
 ) -> None:
-    inbox = cli_env / "inbox"
-    inbox.mkdir()
-    shutil.copy(CORPUS / QUESTION, inbox / QUESTION)
+    inbox = _dropped(cli_env, QUESTION)
     assert _worker_pass(database, inbox) == 0  # three attempts, each failing: set aside
     listed = otasuke("mail", "quarantined", "--json")
     assert listed.code == 0, listed.err
@@ -101,10 +107,7 @@ def test_a_quarantined_mail_is_listed_released_and_then_taken_in_once(
 def test_a_mail_released_before_its_cause_is_fixed_fails_again_and_says_so(
     otasuke, database: str, db: Engine, cli_env: Path
 ) -> None:
-    inbox = cli_env / "inbox"
-    inbox.mkdir()
-    shutil.copy(CORPUS / QUESTION, inbox / QUESTION)
-    assert _worker_pass(database, inbox) == 0
+    assert _worker_pass(database, _dropped(cli_env, QUESTION)) == 0
     again = otasuke("mail", "release", "1")
     assert again.code == 1
     assert again.err.startswith(
@@ -124,10 +127,7 @@ def test_releasing_an_unknown_or_not_quarantined_mail_is_one_line_and_a_failure(
 ) -> None:
     unknown = otasuke("mail", "release", "4242")
     assert (unknown.code, unknown.err) == (1, "otasuke: error: inbound mail #4242: no such mail\n")
-    inbox = cli_env / "inbox"
-    inbox.mkdir()
-    shutil.copy(CORPUS / "t06_late_term_end.eml", inbox / "t06.eml")  # needs no FAQ
-    assert _worker_pass(database, inbox) == 1
+    assert _worker_pass(database, _dropped(cli_env, "t06_late_term_end.eml")) == 1  # no FAQ
     done = otasuke("mail", "release", "1")
     assert done.code == 1
     assert (

@@ -3,6 +3,8 @@
 from datetime import date
 from itertools import islice
 
+import pytest
+
 from knowledge.rules.billing import Period, next_payment, periods_until, plan_periods, schedule
 from knowledge.rules.contract import contract_terms
 
@@ -49,33 +51,24 @@ def _june_member() -> list[Period]:
     return list(islice(plan_periods(terms), 3))
 
 
-def test_a_renewal_paid_early_is_not_the_next_payment() -> None:
-    paid = [(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 79_200)]
-    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
-        date(2028, 2, 25), 79_200, 79_200,
-    )  # fmt: skip
-
-
-def test_a_payment_made_in_part_leaves_the_rest_of_that_date_due() -> None:
-    paid = [(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 50_000)]
-    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
-        date(2027, 2, 25), 29_200, 79_200,
-    )  # fmt: skip
-
-
-def test_payments_settle_the_oldest_debt_first() -> None:
-    # 100,000 received: the first fee (59,400) is covered, 40,600 of the renewal is.
-    paid = [(date(2026, 12, 1), 100_000)]
-    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
-        date(2027, 2, 25), 38_600, 79_200,
-    )  # fmt: skip
-
-
-def test_only_payments_received_by_today_count() -> None:
-    paid = [(date(2026, 5, 20), 59_400), (date(2027, 2, 1), 79_200)]
-    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (
-        date(2027, 2, 25), 79_200, 79_200,
-    )  # fmt: skip
+@pytest.mark.parametrize(
+    ("paid", "expected"),
+    [
+        # A renewal paid early is not the next payment: the one after it is.
+        ([(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 79_200)], (date(2028, 2, 25), 79_200)),
+        # A payment made in part leaves the rest of that date due.
+        ([(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 50_000)], (date(2027, 2, 25), 29_200)),
+        # Payments settle the oldest debt first: 100,000 covers 59,400, then 40,600 of 79,200.
+        ([(date(2026, 12, 1), 100_000)], (date(2027, 2, 25), 38_600)),
+        # Only payments received by today count.
+        ([(date(2026, 5, 20), 59_400), (date(2027, 2, 1), 79_200)], (date(2027, 2, 25), 79_200)),
+    ],
+    ids=["paid-early", "paid-in-part", "oldest-first", "paid-later"],
+)
+def test_the_next_payment_is_the_first_due_date_the_payments_received_do_not_cover(
+    paid: list[tuple[date, int]], expected: tuple[date, int]
+) -> None:
+    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (*expected, 79_200)
 
 
 def test_a_contract_paid_to_its_end_has_no_next_payment() -> None:
