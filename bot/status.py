@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from bot.context import Context, chat_text
 from bot.messages import Incoming, Reply, Response
 from core import chat_links
-from core.contracts import contract_view, debt_paid
+from core.contracts import contract_view
 from core.models import Action, Customer
+from knowledge.rules.billing import debt_paid
 from knowledge.rules.calendar import BusinessCalendar
 
 
@@ -38,10 +39,14 @@ def _status_facts(
         for period in view.periods
         if period.fee > 0
     ]
-    if st.next_payment_due is not None and all(d["due_on"] != st.next_payment_due for d in dues):
-        dues.append(
-            {"amount": st.next_payment_amount, "due_on": st.next_payment_due, "paid": False}
-        )
+    # The next payment as `customers show` gives it: added when not billed yet; paid in part,
+    # one line for its date with what is left beside the fee.
+    nxt = st.next_payment_due
+    partial = st.next_payment_amount < st.next_payment_fee
+    if nxt is not None and (partial or all(d["due_on"] != nxt for d in dues)):
+        dues = [d for d in dues if d["due_on"] != nxt]
+        dues.append({"amount": st.next_payment_fee, "due_on": nxt, "paid": False,
+                     "owed": st.next_payment_amount})  # fmt: skip
     return {
         "linked": True,
         "customer_id": customer.customer_id,

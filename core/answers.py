@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from itertools import takewhile
 from pathlib import Path
@@ -17,7 +17,7 @@ from core.question_dates import computed_sentence
 from core.settings import Settings
 from knowledge.faq.answers import Answer, AnswerEngine, default_engine
 from knowledge.faq.faq import FaqError
-from knowledge.rules.billing import next_payment, schedule
+from knowledge.rules.billing import debt_paid, due_by, paid_by, schedule
 from knowledge.terms import Terms, TermsParseError, load_default_terms, parse_terms, read_terms_text
 
 if TYPE_CHECKING:
@@ -76,28 +76,25 @@ def customer_facts(
 def _payment_facts(
     view: ContractView, ended_on: date | None, member: bool, today: date
 ) -> dict[str, object]:
-    """The next payment as `customers show` gives it (one not yet covered by payments), what is
-    overdue, and `states` naming which payment comes next (knowledge/data/FAQ_SCHEMA.md)."""
-    from core.contracts import debt_paid, due_by, paid_by  # the ORM only when a customer asks
-
-    horizon = date(today.year + 3, 4, 1)
+    """The next payment as `customers show` gives it (`ContractStatus`: the first one not yet
+    covered by payments), what is overdue, and `states` naming which payment comes next
+    (knowledge/data/FAQ_SCHEMA.md)."""
+    status = view.status
     periods = schedule(view.terms, view.periods, ended_on, member)
-    planned = list(takewhile(lambda p: p.starts_on <= horizon, periods))
-    states: list[str] = ["ended"] if view.status.ended else []
+    due = status.next_payment_due
+    # Every period due up to the next payment (or today): the overdue ones and those it pays.
+    last = max(today, due) if due is not None else today
+    planned = list(takewhile(lambda p: p.due_on <= last, periods))
+    states: list[str] = ["ended"] if status.ended else []
     facts: dict[str, object] = {}
     overdue = [p.due_on for p in planned if p.due_on < today and p.fee]
     if overdue and not debt_paid(planned, view.payments, overdue[-1], today):
-        facts["overdue_amount"] = due_by(planned, overdue[-1]) - paid_by(view.payments, today)
         paid = paid_by(view.payments, today)
+        facts["overdue_amount"] = due_by(planned, overdue[-1]) - paid
         facts["overdue_due"] = next(d for d in overdue if due_by(planned, d) > paid)
-    found = next_payment(planned, today)
-    # A payment received early covers its due date: the next one is then the one after it.
-    while found is not None and debt_paid(planned, view.payments, found[0], today):
-        found = next_payment(planned, found[0] + timedelta(days=1))
-    if found is None:
+    if due is None:
         states.append("payment_none")
         return {**facts, "states": tuple(states)}
-    due, amount = found
     paying = [p for p in planned if p.due_on == due and p.fee]
     first = any(p.number == 1 for p in paying)
     renewal = next((p for p in paying if p.number > 1), None)
@@ -107,11 +104,15 @@ def _payment_facts(
         states.append("payment_first")
     else:
         states.append("payment_renewal")
+    if status.next_payment_amount < status.next_payment_fee:
+        # Part of it was paid: the sentence about the fee is followed by what is left.
+        facts["next_payment_paid"] = status.next_payment_fee - status.next_payment_amount
+        facts["next_payment_owed"] = status.next_payment_amount
     return {
         **facts,
         "states": tuple(states),
         "next_payment_due": due,
-        "next_payment_amount": amount,
+        "next_payment_amount": status.next_payment_fee,
         "next_period_start": renewal.starts_on if renewal is not None else None,
         "next_period_end": renewal.ends_on if renewal is not None else None,
         "renewal_fee": renewal.fee if renewal is not None else None,

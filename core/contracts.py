@@ -37,11 +37,8 @@ __all__ = [
     "ContractView",
     "Period",
     "contract_view",
-    "debt_paid",
-    "due_by",
     "extend_contracts",
     "extend_periods",
-    "paid_by",
     "payments_of",
 ]
 
@@ -178,12 +175,13 @@ def contract_view(
         ]
     periods = billed_periods(terms, stored, today, customer.ended_on, customer.member)
     planned = schedule(terms, periods, customer.ended_on, customer.member)
-    status = contract_status(terms, today, calendar, customer.ended_on, planned)
+    payments = payments_of(session, customer)
+    status = contract_status(terms, today, calendar, customer.ended_on, planned, payments)
     return ContractView(
         terms=terms,
         status=status,
         periods=[period for period in periods if billed_by(period, today)],
-        payments=payments_of(session, customer),
+        payments=payments,
         annual_fee=annual_fee(customer.member),
         monthly_fee=monthly_fee(customer.member),
     )
@@ -197,20 +195,3 @@ def payments_of(session: Session, customer: Customer) -> list[tuple[date, int]]:
         .order_by(Payment.paid_on, Payment.id)
     )
     return [(paid_on, amount) for paid_on, amount in rows]
-
-
-def due_by(periods: list[Period], on: date) -> int:
-    """Everything that fell due on or before `on`."""
-    return sum(period.fee for period in periods if period.due_on <= on)
-
-
-def paid_by(payments: list[tuple[date, int]], on: date) -> int:
-    """Everything received on or before `on`."""
-    return sum(amount for paid_on, amount in payments if paid_on <= on)
-
-
-def debt_paid(
-    periods: list[Period], payments: list[tuple[date, int]], due_on: date, on: date
-) -> bool:
-    """SPEC: a debt counts as paid on `on` when payments up to then cover all due up to `due_on`."""
-    return paid_by(payments, on) >= due_by(periods, due_on)

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from core.contracts import ContractInputs, contract_view, debt_paid, extend_contracts, paid_by
+from core.contracts import ContractInputs, contract_view, extend_contracts
 from core.db import chunks
 from core.errors import UserError
 from core.models import Customer, utcnow
+from knowledge.rules.billing import debt_paid, paid_by
 from knowledge.rules.calendar import BusinessCalendar
 
 # What the chamber's list says of a customer (the import's columns, SPEC "Customers").
@@ -224,10 +225,13 @@ def customer_overview(
             for period in periods
         ],
         "total_paid": paid_by(payments, today),
+        # The first due date not covered by the payments received: what is still to pay then
+        # (`amount`; less than `fee`, that day's fees, when part of it was paid).
         "next_payment": (
             {
                 "due_on": status.next_payment_due.isoformat(),
                 "amount": status.next_payment_amount,
+                "fee": status.next_payment_fee,
             }
             if status.next_payment_due
             else None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.mailfacts import REQUEST_INTENTS, SILENT_INTENTS, MailFacts
 from core.templates import RenderedMail, render_mail, render_text
-from knowledge.rules.billing import Period
+from knowledge.rules.billing import Period, paid_by
 from knowledge.rules.calendar import BusinessCalendar, jst_date
 from knowledge.rules.cancellation import (
     earliest_on_time_date,
@@ -175,10 +175,6 @@ def _period_end(contract: ContractFacts, day: date) -> date:
     return date(day.year if day.month <= 3 else day.year + 1, 3, 31)
 
 
-def _paid(contract: ContractFacts, day: date) -> int:
-    return sum(amount for paid_on, amount in contract.payments if paid_on <= day)
-
-
 def request_kind(facts: MailFacts, terms: ContractTerms) -> str:
     """What a request is once the contract is known: before its start it is R11's, whatever the
     words; a "before the start" request on a running contract is an ordinary cancellation."""
@@ -201,7 +197,7 @@ def _judge(
     kind = request_kind(facts, terms)
     if kind == "refund_incompatible":
         # R12 (第12条4項 with 第5条5項): by the 15th of the month after the start month.
-        paid = _paid(contract, received)
+        paid = paid_by(contract.payments, received)
         refund = incompatible_utm_refund(facts.received_at, terms.start_date, paid,
                                          terms.monthly_fee, calendar)  # fmt: skip
         deadline = refund_request_deadline(terms.start_date, calendar)
@@ -254,7 +250,7 @@ def _service_change(
         notes.append("the change notice's date is not in the mail: staff check R13's deadline")
     refund = None
     if on_time is not False:
-        paid = _paid(contract, received)
+        paid = paid_by(contract.payments, received)
         refund = service_change_refund(desired, _period_end(contract, desired), paid,
                                        contract.terms.monthly_fee)  # fmt: skip
     proposals = [] if on_time is not False else [earliest_on_time_date(received, calendar)]
@@ -266,7 +262,7 @@ def _service_change(
 def _owed(contract: ContractFacts, effective: date, received: date) -> int:
     """Fees of every period begun by the effective date, less what was paid (第12条3項)."""
     due = sum(p.fee for p in contract.periods if p.starts_on <= effective)
-    return max(0, due - _paid(contract, received))
+    return max(0, due - paid_by(contract.payments, received))
 
 
 def _iso(day: date | None) -> str | None:

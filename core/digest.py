@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import OutboxMail, StaffNotice
-from core.notice_plan import CustomerState, overdue_debts
+from core.notice_plan import CustomerState, arrears, overdue_debts
 from core.outbox import enqueue_mail
 from core.queue import list_actions
 from core.templates import render_mail
@@ -20,11 +20,14 @@ from knowledge.rules.calendar import JST
 def digest_context(session: Session, states: Sequence[CustomerState], on: date) -> dict[str, Any]:
     """The digest's figures for `on`: pending actions, hand-offs, failed mail, overdue, notices."""
     pending = list_actions(session, "pending")
+    # One line a customer: what they owe now and since when (a debt's own `owed` counts every
+    # earlier one too, so lines a due date would not add up to anything).
     overdue = [
-        {"customer_id": s.customer_id, "company": s.company, "due_on": d.due_on, "owed": d.owed}
+        {"customer_id": s.customer_id, "company": s.company, "owed": a.owed, "since": a.since,
+         "due_dates": a.due_dates}
         for s in states
-        for d in overdue_debts(s, on)
-    ]
+        if (a := arrears(overdue_debts(s, on))) is not None
+    ]  # fmt: skip
     failed = list(
         session.scalars(
             select(OutboxMail).where(OutboxMail.status == "failed").order_by(OutboxMail.id)
@@ -53,7 +56,8 @@ def digest_context(session: Session, states: Sequence[CustomerState], on: date) 
             {"id": m.id, "kind": m.kind, "to": m.to_address, "error": m.last_error or ""}
             for m in failed
         ],
-        "overdue": sorted(overdue, key=lambda o: (o["due_on"], o["customer_id"])),
+        "overdue": sorted(overdue, key=lambda o: (o["since"], o["customer_id"])),
+        "overdue_total": sum(o["owed"] for o in overdue),
         "staff_notices": [{"kind": n.kind, "text": n.text} for n in notices],
     }
 

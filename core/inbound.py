@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.models import InboundMail, MailCursor, utcnow
 from core.outbox import storable_key
-from core.staff_notices import tell_staff
+from core.quarantine import quarantine
 
 # A mail that failed this often is quarantined (issue 13: not retried forever, not blocking).
 MAX_ATTEMPTS = 3
@@ -208,17 +208,7 @@ def record_failure(
         mail.next_attempt_at = now + retry_delay * mail.attempts
         session.flush()
         return False
-    mail.status = "quarantined"
-    mail.processed_at = now
-    session.flush()
-    tell_staff(
-        session,
-        "mail_quarantined",
-        f"A mail could not be read after {mail.attempts} attempts and was set aside "
-        f"(inbound #{mail.id}, {mail.message_key}, from {mail.mailbox}): {error}",
-        key=f"mail-quarantined:{mail.id}",
-        at=now,
-    )
+    quarantine(session, mail, error, now)
     return True
 
 

@@ -20,9 +20,8 @@ from datetime import date, timedelta
 from itertools import pairwise, takewhile
 from typing import Any
 
-from core.contracts import due_by, paid_by
 from core.settings import Settings, business_calendar
-from knowledge.rules.billing import Period, schedule
+from knowledge.rules.billing import Period, due_by, paid_by, schedule
 from knowledge.rules.calendar import BusinessCalendar
 from knowledge.rules.cancellation import term_end_cancel_deadline
 from knowledge.rules.notices import renewal_notice_date
@@ -185,9 +184,25 @@ def current_notices(state: CustomerState, on: date, rules: NoticeRules) -> list[
 
 
 def overdue_debts(state: CustomerState, on: date) -> list[Debt]:
-    """The customer's debts whose due date has passed by `on` (the staff digest lists them)."""
+    """The customer's debts whose due date has passed by `on`, oldest first."""
     periods = periods_of(state, on)
     return list(debts(state, periods, on, on - timedelta(days=1)))
+
+
+@dataclass(frozen=True)
+class Arrears:
+    """All a customer owes past its due dates: how much, since when, over how many due dates."""
+
+    owed: int
+    since: date  # the oldest due date the payments do not cover
+    due_dates: int
+
+
+def arrears(overdue: list[Debt]) -> Arrears | None:
+    """What overdue debts (oldest first) come to: each `owed` counts every earlier one too."""
+    if not overdue:
+        return None
+    return Arrears(overdue[-1].owed, overdue[0].due_on, len(overdue))
 
 
 def _notice(
@@ -210,10 +225,10 @@ def _payment_notices(
     interval = timedelta(days=rules.overdue_interval_days)
     found = list(debts(state, periods, on, on + before))
     # What a `suspend` action states: everything unpaid by `on`, since the oldest due date.
-    overdue = [debt for debt in found if debt.due_on < on]
+    owing = arrears([debt for debt in found if debt.due_on < on])
     unpaid = (
-        {"total_owed": overdue[-1].owed, "oldest_due": overdue[0].due_on, "due_dates": len(overdue)}
-        if overdue
+        {"total_owed": owing.owed, "oldest_due": owing.since, "due_dates": owing.due_dates}
+        if owing is not None
         else {}
     )
     for debt in found:

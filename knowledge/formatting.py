@@ -17,6 +17,8 @@ MONEY_FACTS = frozenset(
         "first_fee",
         "renewal_fee",
         "next_payment_amount",
+        "next_payment_paid",
+        "next_payment_owed",
         "overdue_amount",
     }
 )

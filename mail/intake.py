@@ -20,7 +20,9 @@ def intake_handler(settings: Settings) -> Handler:
         if facts.otasuke_kind is not None:
             # SPEC: every mail we send carries X-Otasuke-Kind; one coming back is not a request.
             return Outcome("own", f"our own mail ({facts.otasuke_kind}): not answered")
-        return Outcome("done", describe(take_in(session, facts, settings)))
+        result = take_in(session, facts, settings)
+        queued = (result.ack.id,) if result.ack is not None else ()
+        return Outcome("done", describe(result), queued)
 
     return handle
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Outcome:
 
     status: str
     text: str
+    mail_ids: tuple[int, ...] = ()  # the outbox mail it queued (the acknowledgement)
 
 
 # Handles one stored mail inside the transaction that records its outcome; raises on failure.
@@ -37,6 +39,7 @@ class Tally:
     settled: list[int] = field(default_factory=list)
     failed: int = 0
     quarantined: int = 0
+    queued_mail: list[int] = field(default_factory=list)  # outbox ids the settled mail queued
 
 
 async def process_due(
@@ -46,8 +49,10 @@ async def process_due(
     limit: int = 50,
     batch: int = BATCH,
     retry_delay: timedelta = inbound.RETRY_DELAY,
+    stop: asyncio.Event | None = None,
 ) -> Tally:
-    """Take in the stored mail that is due; a failure never stops the rest.
+    """Take in the stored mail that is due; a failure never stops the rest, `stop` does (after
+    the transaction in hand).
 
     A first attempt runs in a batch: one transaction, each mail in its own savepoint (a mail
     that fails rolls back alone). A retry runs alone: if the worker died with a batch in hand,
@@ -60,7 +65,23 @@ async def process_due(
     groups = [fresh[start : start + batch] for start in range(0, len(fresh), batch)]
     groups += [[mail_id] for mail_id, attempts in due if attempts > 0]
     for group in groups:
+        if stop is not None and stop.is_set():
+            break
         await _attempt(sessions, group, handle, retry_delay, tally)
+    return tally
+
+
+async def process_now(
+    sessions: async_sessionmaker[AsyncSession],
+    mail_id: int,
+    handle: Handler,
+    *,
+    retry_delay: timedelta = inbound.RETRY_DELAY,
+) -> Tally:
+    """Take in one stored, pending mail at once (`otasuke mail release`), as a retry is: alone,
+    its attempt counted first, its outcome committed once whoever else tries it meanwhile."""
+    tally = Tally()
+    await _attempt(sessions, [mail_id], handle, retry_delay, tally)
     return tally
 
 
@@ -76,7 +97,7 @@ async def _attempt(
         await session.run_sync(inbound.commit_without_waiting)
         attempts = await session.run_sync(inbound.begin_attempts, mail_ids)
     async with sessions() as session, session.begin():
-        results = await session.run_sync(_handle_all, attempts, handle, retry_delay)
+        results = await session.run_sync(_handle_all, attempts, handle, retry_delay, tally)
     for mail_id, result in results.items():
         if result == "settled":
             tally.settled.append(mail_id)
@@ -91,7 +112,11 @@ async def _attempt(
 
 
 def _handle_all(
-    session: Session, attempts: dict[int, int], handle: Handler, retry_delay: timedelta
+    session: Session,
+    attempts: dict[int, int],
+    handle: Handler,
+    retry_delay: timedelta,
+    tally: Tally,
 ) -> dict[int, str]:
     results: dict[int, str] = {}
     for mail_id, attempt in sorted(attempts.items()):
@@ -102,27 +127,28 @@ def _handle_all(
             continue
         try:
             with session.begin_nested():
-                settled = _handle_once(session, mail_id, attempt, handle)
+                outcome = _handle_once(session, mail_id, attempt, handle)
         except Exception as exc:
             log.warning("inbound mail #%d, attempt %d failed: %r", mail_id, attempt, exc)
             results[mail_id] = _failed(
                 session, mail_id, f"{type(exc).__name__}: {exc}", retry_delay
             )
             continue
-        if settled:
+        if outcome is not None:
             results[mail_id] = "settled"
+            tally.queued_mail.extend(outcome.mail_ids)
     return results
 
 
-def _handle_once(session: Session, mail_id: int, attempt: int, handle: Handler) -> bool:
+def _handle_once(session: Session, mail_id: int, attempt: int, handle: Handler) -> Outcome | None:
     mail = inbound.settle(session, mail_id, attempt, "done", "")
     if mail is None:
-        return False  # settled by someone else meanwhile
+        return None  # settled by someone else meanwhile
     outcome = handle(session, mail.raw, mail.received_at)
     mail.status = outcome.status
     mail.outcome = outcome.text
     session.flush()
-    return True
+    return outcome
 
 
 def _failed(session: Session, mail_id: int, error: str, retry_delay: timedelta) -> str:

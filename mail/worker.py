@@ -67,7 +67,7 @@ class MailWorker:
                     if not await self._hold_lease():
                         await _sleep(stop, self._wait)
                         continue
-                    await self.pass_once()
+                    await self.pass_once(stop)
                     backoff = self._first_backoff
                     await self.source.wait_for_mail(self._wait, stop)
                 except (SourceUnavailable, OSError, TimeoutError, OperationalError) as exc:
@@ -83,24 +83,31 @@ class MailWorker:
                 async with self._sessions() as session, session.begin():
                     await session.run_sync(leases.release, self._lease, self.holder)
 
-    async def pass_once(self) -> int:
-        """Read new mail, take in what is stored, mark it on the server; → mails taken in."""
+    async def pass_once(self, stop: asyncio.Event | None = None) -> int:
+        """Read new mail, take in what is stored, mark it on the server; → mails taken in.
+
+        Once `stop` is set the pass ends after the transaction in hand: a backlog is left for
+        the next start, so a clean stop releases the lease instead of being cancelled mid-batch.
+        """
         try:
             await self.source.fetch_new()
             self._last_success = utcnow()
         finally:
             # Mail already stored is taken in even while the mailbox cannot be read.
-            taken = await self._take_in_stored()
+            taken = await self._take_in_stored(stop)
         return taken
 
-    async def _take_in_stored(self) -> int:
+    async def _take_in_stored(self, stop: asyncio.Event | None) -> int:
         taken = 0
-        while True:
-            tally = await process_due(self._sessions, self._handle, retry_delay=self._retry_delay)
+        while stop is None or not stop.is_set():
+            tally = await process_due(
+                self._sessions, self._handle, retry_delay=self._retry_delay, stop=stop
+            )
             taken += len(tally.settled)
             await self.source.mark_settled()
             if not tally.settled and not tally.failed:
-                return taken
+                break
+        return taken
 
     async def _hold_lease(self) -> bool:
         async with self._sessions() as session, session.begin():

@@ -12,6 +12,7 @@ from core.settings import Settings
 from mail.folder_source import FolderSource
 from mail.imap_source import Candidate, ImapAccount, ImapSource
 from mail.intake import intake_handler
+from mail.processing import Tally, process_now
 from mail.source import SourceUnavailable
 from mail.worker import MailWorker
 
@@ -50,4 +51,13 @@ async def backfill_mailbox(settings: Settings, since: date, *, apply: bool) -> l
         raise UserError(f"cannot read the mailbox {source.mailbox}: {exc}") from None
     finally:
         await source.close()
+        await engine.dispose()
+
+
+async def take_in_now(settings: Settings, mail_id: int) -> Tally:
+    """`otasuke mail release`: take one released mail in at once, as the worker would."""
+    engine = make_async_engine(settings.database_url)
+    try:
+        return await process_now(async_session_factory(engine), mail_id, intake_handler(settings))
+    finally:
         await engine.dispose()

@@ -174,8 +174,11 @@ class AnswerEngine:
             filled = _fill(personal, formatted)
             if filled:
                 parts.append(filled)
-                if state and state.startswith("payment_") and "overdue_amount" in formatted:
-                    parts.append(t["overdue"].format_map(formatted))
+                if state and state.startswith("payment_"):
+                    # What is left of a payment made in part, then what is overdue.
+                    for text, fact in _PAYMENT_NOTES:
+                        if fact in formatted:
+                            parts.append(t[text].format_map(formatted))
                 # 第4条3項但し書: insurance shown to a contract that ends inside it is limited.
                 if "{insurance_" in personal and "insurance_causes_until" in formatted:
                     parts.append(t["insurance_causes_until"].format_map(formatted))
@@ -187,6 +190,10 @@ class AnswerEngine:
         if rest:
             parts.append(t["also"].format(citations="、".join(rest)))
         return "\n\n".join(parts), quotes
+
+
+# (template, the fact it needs): sentences added after a customer's `payment_*` sentence.
+_PAYMENT_NOTES = (("part_paid", "next_payment_owed"), ("overdue", "overdue_amount"))
 
 
 def _personal(entry: FaqEntry, lang: str, states: Sequence[str]) -> tuple[str | None, str | None]:

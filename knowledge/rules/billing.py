@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
-from typing import Protocol
+from itertools import chain, groupby
+from typing import NamedTuple, Protocol
 
 from knowledge.rules.money import annual_fee
 from knowledge.rules.periods import renewal_payment_due
@@ -120,16 +120,47 @@ def schedule(
     return chain(billed, planned)
 
 
-def next_payment(periods: Iterable[Period], today: date) -> tuple[date, int] | None:
-    """The first due date on or after `today` that asks for money, with everything due then."""
+# (paid_on, amount) of each payment the chamber received, oldest first.
+Payments = Sequence[tuple[date, int]]
+
+
+def due_by(periods: Iterable[Period], on: date) -> int:
+    """Everything that fell due on or before `on`."""
+    return sum(period.fee for period in periods if period.due_on <= on)
+
+
+def paid_by(payments: Payments, on: date) -> int:
+    """Everything received on or before `on`."""
+    return sum(amount for paid_on, amount in payments if paid_on <= on)
+
+
+def debt_paid(periods: Iterable[Period], payments: Payments, due_on: date, on: date) -> bool:
+    """SPEC: a debt counts as paid on `on` when payments up to then cover all due up to `due_on`."""
+    return paid_by(payments, on) >= due_by(periods, due_on)
+
+
+class NextPayment(NamedTuple):
+    """The next due date that asks for money, what is still to pay then, and its whole fee."""
+
+    due_on: date
+    amount: int  # the fees due that day less what payments received beyond earlier debts cover
+    fee: int  # every fee that falls due that day
+
+
+def next_payment(periods: Iterable[Period], today: date, payments: Payments) -> NextPayment | None:
+    """The first due date on or after `today` whose debt the payments received by `today` do not
+    cover (SPEC: paid when they cover everything due up to it), with what is left of it.
+
+    Payments settle the oldest debts first: one paid early covers its due date (the next payment
+    is then the one after it), a partial one leaves the rest of that date's fees due.
+    """
     # A 0-yen first payment (a March start) owes nothing (R6); when it shares its date with the
     # first renewal (R7 なお書き), the two are one payment. Due dates never decrease.
-    found: date | None = None
-    amount = 0
-    for period in periods:
-        if found is not None and period.due_on > found:
-            break
-        if period.fee and period.due_on >= today:
-            found = period.due_on
-            amount += period.fee
-    return (found, amount) if found is not None else None
+    paid = paid_by(payments, today)
+    owed_by = 0
+    for due_on, group in groupby(periods, key=lambda period: period.due_on):
+        fee = sum(period.fee for period in group)
+        owed_by += fee
+        if fee and due_on >= today and owed_by > paid:
+            return NextPayment(due_on, min(fee, owed_by - paid), fee)
+    return None

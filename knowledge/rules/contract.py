@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import takewhile
+from itertools import takewhile, tee
 
-from knowledge.rules.billing import Period, next_payment, plan_periods
+from knowledge.rules.billing import Payments, Period, next_payment, plan_periods
 from knowledge.rules.calendar import DEFAULT_CALENDAR, BusinessCalendar
 from knowledge.rules.cancellation import refund_request_deadline, term_end_cancel_deadline
 from knowledge.rules.insurance import insurance_year
@@ -140,6 +140,10 @@ def contract_terms(
     )
 
 
+# How far ahead the next payment is looked for: payments beyond that are a mistake to fix.
+PREPAID_YEARS_SHOWN = 50
+
+
 @dataclass(frozen=True)
 class ContractStatus:
     """A contract as of one day: its current period, deadlines, next payment and insurance.
@@ -163,8 +167,11 @@ class ContractStatus:
     next_period_end: date | None
     renewal_fee: int
     renewal_payment_due: date | None
+    # The first due date from `today` on not covered by the payments received (`next_payment`):
+    # what is still to pay then, and the whole of that date's fees (more after a partial payment).
     next_payment_due: date | None
     next_payment_amount: int
+    next_payment_fee: int
     insurance_start: date | None
     insurance_end: date | None
     # 第4条3項但し書: when the contract ends inside an insurance year, only causes that arose by
@@ -178,11 +185,13 @@ def contract_status(
     calendar: BusinessCalendar = DEFAULT_CALENDAR,
     ended_on: date | None = None,
     periods: Iterable[Period] | None = None,
+    payments: Payments = (),
 ) -> ContractStatus:
     """The contract as of `today`: the period containing it (before the start, the first one).
 
     `ended_on` is the contract's last day (cancelled or terminated); `periods` the contract's
-    periods in order (default: `plan_periods`), e.g. those billed with their fixed fees first.
+    periods in order (default: `plan_periods`), e.g. those billed with their fixed fees first;
+    `payments` those received, (paid_on, amount) oldest first (a debt they cover is not next).
     """
     ended = ended_on is not None and today > ended_on
     # A contract ended before its start never had a period (第8条6項).
@@ -199,17 +208,19 @@ def contract_status(
     # An end already fixed inside this period leaves nothing to cancel and nothing to renew.
     ends_now = ended_on is not None and ended_on <= period_end
     renewal_due = renewal_payment_due(period_end, terms.first_payment_due)
-    # Enough periods for the next payment (at most the one after next) and the next period.
-    horizon = date(period_end.year + 2, 4, 1)
-    listed = list(
-        takewhile(
-            lambda p: p.starts_on <= horizon,
-            plan_periods(terms, ended_on) if periods is None else periods,
-        )
+    # The periods are read only as far as needed: to the next period for its fee, and to the
+    # first debt the payments do not cover (years ahead after payments made early; none left
+    # when an ended contract is paid up, or within PREPAID_YEARS_SHOWN of an overpaid one).
+    horizon = date(period_end.year + PREPAID_YEARS_SHOWN, 4, 1)
+    listed = takewhile(
+        lambda p: p.starts_on <= horizon,
+        plan_periods(terms, ended_on) if periods is None else periods,
     )
-    payment = next_payment(listed, today)
+    for_fee, for_payment = tee(listed)
     next_start = date(period_end.year, 4, 1)
-    renewal_fee = next((p.fee for p in listed if p.starts_on == next_start), terms.annual_fee)
+    upcoming = takewhile(lambda p: p.starts_on <= next_start, for_fee)
+    renewal_fee = next((p.fee for p in upcoming if p.starts_on == next_start), terms.annual_fee)
+    payment = next_payment(for_payment, today, payments)
     insured = _insurance(terms, today, ended_on)
     current = not (ended or never)
     return ContractStatus(
@@ -228,8 +239,9 @@ def contract_status(
         next_period_end=None if ends_now or not current else date(period_end.year + 1, 3, 31),
         renewal_fee=renewal_fee,
         renewal_payment_due=None if ends_now or not current else renewal_due,
-        next_payment_due=payment[0] if payment else None,
-        next_payment_amount=payment[1] if payment else 0,
+        next_payment_due=payment.due_on if payment else None,
+        next_payment_amount=payment.amount if payment else 0,
+        next_payment_fee=payment.fee if payment else 0,
         insurance_start=insured[0] if insured else None,
         insurance_end=insured[1] if insured else None,
         insurance_causes_until=insured[2] if insured else None,

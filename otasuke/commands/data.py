@@ -205,11 +205,16 @@ def _describe(o: dict[str, Any]) -> list[str]:
         )
     lines.append(f"  paid so far: {format_yen(o['total_paid'], 'ja')}")
     nxt = o["next_payment"]
-    lines.append(
-        f"  next payment: {format_yen(nxt['amount'], 'ja')} due {nxt['due_on']}"
-        if nxt
-        else "  next payment: none"
-    )
+    if nxt is None:
+        lines.append("  next payment: none")
+    else:
+        left = (
+            f" (of {format_yen(nxt['fee'], 'ja')}, {format_yen(nxt['fee'] - nxt['amount'], 'ja')}"
+            " paid)"
+            if nxt["amount"] < nxt["fee"]
+            else ""
+        )
+        lines.append(f"  next payment: {format_yen(nxt['amount'], 'ja')} due {nxt['due_on']}{left}")
     return lines
 
 

@@ -10,9 +10,12 @@ import typer
 
 if TYPE_CHECKING:
     from core.decisions import Decision
+    from core.models import InboundMail
     from mail.reading import ReadMail
 
-app = typer.Typer(help="Customers' mail: classify, explain, backfill.", no_args_is_help=True)
+app = typer.Typer(
+    help="Customers' mail: classify, explain, backfill, quarantined mail.", no_args_is_help=True
+)
 
 
 @app.command("backfill")
@@ -54,6 +57,107 @@ def backfill(
             f"{len(candidates)} mail(s) since {day.isoformat()}, {len(new)} not stored yet: "
             "run again with --yes to import them."
         )
+
+
+# --- quarantined mail: what failed MAX_ATTEMPTS times, and letting it go again.
+
+# The id column is a 32-bit integer on PostgreSQL: a bigger number is refused here, in one line.
+MailId = Annotated[
+    int, typer.Argument(help="The stored mail's id (`mail quarantined`).", min=1, max=2**31 - 1)
+]
+
+
+@app.command("quarantined")
+def quarantined(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """List the mail set aside after 3 failed attempts: when, from, subject, the last error."""
+    from core.quarantine import quarantined as set_aside
+    from core.session import unit_of_work
+    from core.settings import load_settings
+
+    with unit_of_work(load_settings()) as session:
+        rows = [_quarantined_json(mail) for mail in set_aside(session)]
+    for row in rows:
+        if as_json:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            when = str(row["received"])[:16].replace("T", " ")
+            typer.echo(
+                f"#{row['id']}  {when} JST  from {row['from'] or '?'}  "
+                f"{row['subject'] or '(no subject)'}  [{row['attempts']} attempts: "
+                f"{row['last_error']}]"
+            )
+    if not rows and not as_json:
+        typer.echo("no quarantined mail")
+
+
+def _quarantined_json(mail: InboundMail) -> dict[str, object]:
+    from knowledge.rules.calendar import to_jst
+    from mail.reading import read_mail
+
+    try:
+        facts = read_mail(mail.raw, received_at=mail.received_at)
+        sender, subject, received = facts.from_address, facts.subject, facts.received_at
+    except Exception:  # the mail may be why it failed: its place in the store still shows
+        sender, subject, received = "", "", mail.stored_at
+    # A file's receipt time is its Received header; with none, no later than it was read.
+    received = mail.received_at or min(received, mail.stored_at)
+    return {
+        "id": mail.id,
+        "received": to_jst(received).isoformat(timespec="seconds"),
+        "from": sender,
+        "subject": subject,
+        "attempts": mail.attempts,
+        "last_error": mail.last_error or "",
+        "message_id": mail.message_key,
+    }
+
+
+@app.command("release")
+def release(
+    mail_id: MailId,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who releases it (default: cli:<login name>).")
+    ] = None,
+) -> None:
+    """Let a quarantined mail go again once its cause is fixed: it is taken in at once."""
+    import asyncio
+    import getpass
+
+    from core.inbound import MAX_ATTEMPTS
+    from core.models import InboundMail
+    from core.quarantine import release as release_mail
+    from core.session import unit_of_work
+    from core.settings import load_settings
+    from otasuke.mailbox import take_in_now
+    from otasuke.mailing import describe, send_queued
+
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        release_mail(session, mail_id, by or f"cli:{getpass.getuser()}")
+    # At once, with the handler the worker runs: a running worker trying it meanwhile takes it
+    # in at most once between them (the attempt's compare-and-set).
+    tally = asyncio.run(take_in_now(settings, mail_id))
+    with unit_of_work(settings) as session:
+        mail = session.get_one(InboundMail, mail_id)
+        status, outcome, error = mail.status, mail.outcome, mail.last_error
+    if tally.settled:
+        typer.echo(f"inbound #{mail_id} released and taken in: {outcome}")
+        for line in describe(send_queued(settings, tally.queued_mail)):
+            typer.echo(line)
+        return
+    if not tally.failed and not tally.quarantined:
+        typer.echo(f"inbound #{mail_id} released; the running mail worker took it ({status})")
+        return
+    again = (
+        "it is quarantined again"
+        if status == "quarantined"
+        else f"the mail worker (`otasuke run`) tries it {MAX_ATTEMPTS - 1} more times, "
+        "then sets it aside again"
+    )
+    typer.echo(f"inbound #{mail_id} released, but failed again: {error}; {again}", err=True)
+    raise typer.Exit(1)
 
 
 # --- classify and explain (issue 12): read mail files, no mailbox, no database for classify.

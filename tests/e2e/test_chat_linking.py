@@ -110,3 +110,32 @@ async def test_status_in_an_unlinked_chat_says_how_to_link(start_bot: Callable[.
         [reply] = await bot.api.wait_for(CHAT)
     assert "/link" in reply.text
     assert "not linked" in reply.text
+
+
+async def test_status_gives_the_next_payment_customers_show_gives_after_one_paid_early(
+    start_bot: Callable[..., Any],
+) -> None:
+    from datetime import date
+
+    from core.customers import customer_overview, get_customer
+    from core.models import Payment
+    from knowledge.rules.calendar import DEFAULT_CALENDAR
+
+    def pay_renewal_early(session: Any) -> dict[str, Any]:
+        customer = get_customer(session, "NIG-000321")
+        session.add_all([
+            Payment(customer_pk=customer.id, paid_on=date(2026, 5, 20), amount=59_400),
+            Payment(customer_pk=customer.id, paid_on=date(2026, 12, 1), amount=79_200),
+        ])  # fmt: skip
+        session.flush()
+        return customer_overview(session, customer, date(2026, 12, 3), DEFAULT_CALENDAR)
+
+    async with start_bot() as bot:
+        await bot.add_customer(telegram_user=str(CHAT))
+        shown = await bot.db(pay_renewal_early)
+        await bot.api.message(CHAT, "/status")
+        [status] = await bot.api.wait_for(CHAT)
+    # The 2027-02-25 renewal is paid: the next payment is the one after it, in both.
+    assert shown["next_payment"] == {"due_on": "2028-02-25", "amount": 79_200, "fee": 79_200}
+    assert "・お支払い：79,200円（期限 2028年2月25日(金)）\n" in status.text
+    assert "2027年2月25日" not in status.text, status.text

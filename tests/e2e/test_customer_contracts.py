@@ -93,3 +93,47 @@ def test_a_march_starter_sees_the_first_renewal_due_before_the_start(
     ]
     text = otasuke("customers", "show", "NIG-000002", "--today", "2025-02-27").out
     assert "79,200円 due 2025-02-25, OVERDUE" in text
+
+
+# Applied 2026-04-10 → start 2026-06-05: 59,400円 due 2026-05-25, then 79,200円 each 2/25.
+JUNE = "NIG-000003,株式会社早払,田中次郎,d@example.jp,1,2026-04-10,2026-04-20,active,,"
+
+
+def _next_payment(otasuke, folder: Path, second: str) -> tuple[dict, str, str]:
+    """JUNE with its first fee paid on time and `second` yen on 2026-12-01, as of 2027-01-10:
+    `customers show --json`'s next payment, `customers show`'s text, `ask`'s personal answer."""
+    _load(otasuke, folder, JUNE, today="2026-05-01")
+    path = folder / "p.csv"
+    path.write_text(
+        f"customer_id,paid_on,amount\nNIG-000003,2026-05-20,59400\nNIG-000003,2026-12-01,{second}\n",
+        "utf-8",
+    )
+    assert otasuke("payments", "import", str(path)).code == 0
+    as_of = ("--today", "2027-01-10")
+    shown = json.loads(otasuke("customers", "show", "NIG-000003", *as_of, "--json").out)
+    text = otasuke("customers", "show", "NIG-000003", *as_of).out
+    asked = otasuke(
+        "ask", "次の支払いはいつ？いくら？", "--customer", "NIG-000003", *as_of, "--json"
+    )
+    return shown["next_payment"], text, json.loads(asked.out)["answer"].split("【規約")[0]
+
+
+def test_a_renewal_paid_early_is_not_shown_or_told_as_the_next_payment(
+    otasuke, database: str, cli_env: Path
+) -> None:
+    shown, text, answer = _next_payment(otasuke, cli_env, "79200")
+    # SPEC: paid once the payments received cover everything due up to 2027-02-25.
+    assert shown == {"due_on": "2028-02-25", "amount": 79_200, "fee": 79_200}
+    assert "next payment: 79,200円 due 2028-02-25" in text
+    assert "期日は2028年2月25日です" in answer
+    assert "2027年2月25日" not in answer
+
+
+def test_a_renewal_paid_in_part_shows_and_tells_what_is_left(
+    otasuke, database: str, cli_env: Path
+) -> None:
+    shown, text, answer = _next_payment(otasuke, cli_env, "50000")
+    assert shown == {"due_on": "2027-02-25", "amount": 29_200, "fee": 79_200}
+    assert "next payment: 29,200円 due 2027-02-25 (of 79,200円, 50,000円 paid)" in text
+    assert "年間利用料金79,200円で、期日は2027年2月25日です" in answer
+    assert "このうち50,000円はお支払いを確認しており、残りは29,200円です" in answer

@@ -12,13 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import outbox, queue
 from core.alerts import import_alerts
-from core.customers import upsert_customer
+from core.customers import get_customer, upsert_customer
 from core.db import session_factory
-from core.models import Alert, OutboxMail, StaffNotice
+from core.digest import digest_context
+from core.models import Alert, OutboxMail, Payment, StaffNotice
 from core.notice_plan import NoticeRules
+from core.notice_state import load_states
 from core.settings import load_settings
 from core.staff_notices import tell_staff
 from core.sweep import alert_sweep, daily_sweep
+from core.templates import render_mail
 from core.utm import record_utm_returned
 from knowledge.rules.calendar import JST
 
@@ -181,10 +184,38 @@ def test_the_digest_lists_pending_actions_handoffs_failed_mail_overdue_and_today
     assert "[cancel_midterm] NIG-000001 cancel mid-term 2027-06-30, on time" in body
     assert "NIG-000001 asks: 保険の対象は？" in body
     assert "gone@example.jp：550 no such user" in body
-    assert "NIG-000001 NIG-000001商事：52,800円（期日 2026年6月25日(木)）" in body
+    assert "NIG-000001 NIG-000001商事：52,800円（2026年6月25日(木)から未払い）" in body
     assert "[mailbox_dead] IMAP login failed" in body
     assert body.count("[notices_skipped] ") == 1
     assert "notices older than 14 days not sent (first import?): " in body
+
+
+def test_the_digest_gives_one_line_a_customer_owing_for_two_due_dates_adding_up_to_its_total(
+    sessions: sessionmaker[Session],
+) -> None:
+    settings = load_settings({"OTASUKE_STAFF_EMAILS": "staff1@example.jp"})
+    with sessions.begin() as session:
+        # NIG-000001: 52,800 due 2026-06-25 and 79,200 due 2027-02-25, 20,000 of it paid.
+        customer = get_customer(session, "NIG-000001")
+        session.add(Payment(customer_pk=customer.id, paid_on=date(2026, 8, 3), amount=20_000))
+    on = date(2027, 3, 1)  # a Monday
+    daily_sweep(sessions, settings, on, me="s", now=datetime.combine(on, time(7), JST))
+    with sessions.begin() as session:
+        [digest] = session.scalars(select(OutboxMail).where(OutboxMail.kind == "digest")).all()
+    section = digest.body.split("■ 支払期日を過ぎた未払い")[1].split("■")[0]
+    lines = [line for line in section.splitlines()[1:] if line]
+    # NIG-000002 (ended 2026-11-30) still owes its first fee.
+    assert lines == [
+        "NIG-000001 NIG-000001商事：112,000円（2026年6月25日(木)から未払い・期日2回分）",
+        "NIG-000002 NIG-000002商事：52,800円（2026年6月25日(木)から未払い）",
+        "合計 164,800円",
+    ]
+    assert "延滞2件" in digest.subject
+    with sessions.begin() as session:
+        context = digest_context(session, load_states(session, RULES), on)
+    english = render_mail("digest", "en", **context)
+    assert "NIG-000001 NIG-000001商事: ¥112,000 (unpaid since" in english.body
+    assert "Total: ¥164,800" in english.body
 
 
 def test_no_digest_on_a_day_that_is_not_a_business_day(sessions: sessionmaker[Session]) -> None:

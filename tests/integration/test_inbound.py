@@ -6,12 +6,14 @@ import contextlib
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from mailtests import async_sessions, customer_mail, migrated_sqlite, subject_of
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import inbound, leases
-from core.models import InboundMail, StaffNotice
+from core import inbound, leases, quarantine
+from core.errors import UserError
+from core.models import AuditEntry, InboundMail, StaffNotice
 from mail.processing import process_due
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -66,6 +68,32 @@ def test_after_three_failures_a_mail_is_quarantined_and_staff_are_told_once(
     assert notice.kind == "mail_quarantined"
     assert "boom" in notice.text
     assert not inbound.record_failure(session, mail_id, "boom", now=T0)
+
+
+def _fail_three_times(session: Session, mail_id: int, error: str) -> None:
+    for _ in range(inbound.MAX_ATTEMPTS):
+        inbound.begin_attempts(session, [mail_id])
+        inbound.record_failure(session, mail_id, error, now=T0)
+
+
+def test_a_released_mail_gets_fresh_attempts_and_a_new_quarantine_is_told_again(
+    session: Session,
+) -> None:
+    mail_id = inbound.store(session, customer_mail(1), mailbox="m")
+    _fail_three_times(session, mail_id, "boom")
+    released = quarantine.release(session, mail_id, "cli:alice", now=T0)
+    assert (released.status, released.attempts, released.next_attempt_at) == ("pending", 0, T0)
+    assert inbound.due(session, now=T0) == [(mail_id, 0)]
+    with pytest.raises(UserError, match=r"not quarantined \(it is waiting to be taken in\)"):
+        quarantine.release(session, mail_id, "cli:bob", now=T0)  # released already
+    _fail_three_times(session, mail_id, "boom again")
+    assert [m.id for m in quarantine.quarantined(session)] == [mail_id]
+    notices = session.scalars(select(StaffNotice).order_by(StaffNotice.id)).all()
+    assert ["boom again" in n.text for n in notices] == [False, True]
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.event == "mail.released"))
+    assert (entry.actor, entry.subject, entry.details) == (
+        "cli:alice", f"inbound:{mail_id}", {"attempts": 3, "last_error": "boom"},
+    )  # fmt: skip
 
 
 def test_a_lease_has_one_holder_until_it_expires_or_is_released(session: Session) -> None:

@@ -3,7 +3,9 @@
 from datetime import date
 from itertools import islice
 
-from knowledge.rules.billing import next_payment, periods_until, plan_periods, schedule
+import pytest
+
+from knowledge.rules.billing import Period, next_payment, periods_until, plan_periods, schedule
 from knowledge.rules.contract import contract_terms
 
 
@@ -37,6 +39,39 @@ def test_billed_fees_stand_and_the_plan_follows_them() -> None:
     # The member left the chamber: later renewals cost the non-member fee (第13条1項).
     later = list(islice(schedule(terms, billed, member=False), 3))
     assert [(p.number, p.fee) for p in later] == [(1, 59_400), (2, 99_000), (3, 99_000)]
-    assert next_payment(schedule(terms, billed, member=False), date(2026, 6, 1)) == (
-        date(2027, 2, 25), 99_000,
+    # The first fee, overdue, is not part of the next payment (what is owed is shown apart).
+    assert next_payment(schedule(terms, billed, member=False), date(2026, 6, 1), ()) == (
+        date(2027, 2, 25), 99_000, 99_000,
     )  # fmt: skip
+
+
+def _june_member() -> list[Period]:
+    """Start 2026-06-05: 59,400 due 2026-05-25, then 79,200 each February 25 (three shown)."""
+    terms = contract_terms(date(2026, 4, 10), date(2026, 4, 20), member=True)
+    return list(islice(plan_periods(terms), 3))
+
+
+@pytest.mark.parametrize(
+    ("paid", "expected"),
+    [
+        # A renewal paid early is not the next payment: the one after it is.
+        ([(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 79_200)], (date(2028, 2, 25), 79_200)),
+        # A payment made in part leaves the rest of that date due.
+        ([(date(2026, 5, 20), 59_400), (date(2026, 12, 1), 50_000)], (date(2027, 2, 25), 29_200)),
+        # Payments settle the oldest debt first: 100,000 covers 59,400, then 40,600 of 79,200.
+        ([(date(2026, 12, 1), 100_000)], (date(2027, 2, 25), 38_600)),
+        # Only payments received by today count.
+        ([(date(2026, 5, 20), 59_400), (date(2027, 2, 1), 79_200)], (date(2027, 2, 25), 79_200)),
+    ],
+    ids=["paid-early", "paid-in-part", "oldest-first", "paid-later"],
+)
+def test_the_next_payment_is_the_first_due_date_the_payments_received_do_not_cover(
+    paid: list[tuple[date, int]], expected: tuple[date, int]
+) -> None:
+    assert next_payment(_june_member(), date(2027, 1, 10), paid) == (*expected, 79_200)
+
+
+def test_a_contract_paid_to_its_end_has_no_next_payment() -> None:
+    terms = contract_terms(date(2026, 4, 10), date(2026, 4, 20), member=True)
+    periods = plan_periods(terms, ended_on=date(2028, 3, 31))
+    assert next_payment(periods, date(2027, 1, 10), [(date(2026, 12, 1), 138_600)]) is None
