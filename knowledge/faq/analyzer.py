@@ -59,6 +59,7 @@ class Analyzer:
     _dictionary: Any = None
     _local: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _counterparts: dict[str, list[str]] = field(default_factory=dict)  # see `_japanese`
 
     def _sudachi(self) -> Any:
         tokenizer = getattr(self._local, "tokenizer", None)
@@ -138,8 +139,21 @@ class Analyzer:
             stem = _english_stem(word)
             if word in self.synonyms.stopwords or stem in self.synonyms.stopwords:
                 continue
-            words.append(self.synonyms.canonical(stem))
+            # The word as written first: "terms" (規約) is not "term" (期間).
+            mapped = self.synonyms.canonical(word)
+            words += self._japanese(mapped if mapped != word else self.synonyms.canonical(stem))
         return words
+
+    def _japanese(self, word: str) -> list[str]:
+        """An English word's Japanese counterpart as the Japanese text's own tokens: the map
+        says メール or 駆け付け, the analyser makes める and 駆け付ける of them, and only the
+        latter match what a customer writes in Japanese."""
+        if word.isascii():
+            return [word]
+        tokens = self._counterparts.get(word)
+        if tokens is None:
+            tokens = self._counterparts[word] = self.analyse(word).tokens
+        return tokens
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ HELDOUT9 = ASKED / "faq_heldout9.jsonl"
 HELDOUT10 = ASKED / "faq_heldout10.jsonl"
 HELDOUT11 = ASKED / "faq_heldout11.jsonl"  # the test sets of 2026-11-26, then learnt from
 HELDOUT12 = ASKED / "faq_heldout12.jsonl"
-HELDOUT13 = ASKED / "faq_heldout13.jsonl"  # the test sets of 2026-12-03 (issue 16), then learnt from
+HELDOUT13 = ASKED / "faq_heldout13.jsonl"  # the test sets of 2026-12-03, then learnt from
 HELDOUT14 = ASKED / "faq_heldout14.jsonl"
 # The test sets: never learnt from. None is in the repository now (the newest writers' sets are
 # kept apart until they are scored, then join the asked questions, tests/data/README.md); one

@@ -133,11 +133,25 @@ def test_confidence_never_falls_as_the_score_or_the_margin_grows(weights):
     assert 0.0 < confidence(0.2, 0.0) <= confidence(0.6, 0.0) <= confidence(0.6, 0.3) < 1.0
 
 
+def test_every_question_the_faq_writes_is_answered_from_its_entry(shipped):
+    # Short, generic questions ("What is a UTM?") were as close to a question no article
+    # answers as to one about theirs, and 9 of the FAQ's own were handed off.
+    missed = []
+    for entry in shipped.faq:
+        for question in (entry.question_ja, entry.question_en):
+            found = shipped.search(question)
+            if found.handoff or found.matches[0].entry.articles[:1] != entry.articles[:1]:
+                missed.append((entry.id, question, found.confidence))
+    assert missed == []
+
+
 def test_a_better_match_raises_the_chance_that_the_answer_is_right():
     def right(top: float, margin: float) -> float:
         return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3, 0.0), RIGHT)
 
-    assert right(0.2, 0.0) < right(0.6, 0.0) < right(0.6, 0.3)
+    # The fit keeps the top score's weight non-negative (benchmarks/faq_fit.py MONOTONE); with the
+    # FAQ's phrasings in the asked evidence it is 0, and the margin over another article decides.
+    assert right(0.2, 0.0) <= right(0.6, 0.0) < right(0.6, 0.3)
 
 
 def test_weights_that_do_not_fit_the_features_are_refused():
