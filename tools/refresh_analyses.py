@@ -30,7 +30,7 @@ def main() -> None:
     target = ROOT / "knowledge" / CLASSIFIERS
     data = encode_classifiers(retriever.prebuilt_parts)
     target.write_bytes(data)
-    print(f"{target.relative_to(ROOT)}: 2 classifiers and 4 indexes, {len(data)} bytes")
+    print(f"{target.relative_to(ROOT)}: 2 classifiers and 5 indexes, {len(data)} bytes")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 (knowledge/data/classifiers.npz).
 
 Training the two naive Bayes classifiers (`knowledge/faq/classifier.py`) means computing the
-features of every FAQ text, intent and asked question, and the four indexes
+features of every FAQ text, intent and asked question, and the five indexes
 (`knowledge/faq/bm25.py`) count every text's words: most of the engine's start-up time and
 memory. Each is stored under a key made of everything its building reads (for a classifier the
 examples' labels, words and readings, the classes, the temperature and classifier.py itself;

@@ -246,7 +246,7 @@ class Retriever:
                 examples.append((a.article or 0, (analysis.tokens, analysis.reading)))
         # The asked questions one by one, for `_asked_evidence`: `_asked_about[a]` holds those
         # article a answers, `[0]` those none answers (their positions, their readings).
-        self._asked_index = CosineIndex(asked_tokens)
+        self._asked_index = built(CosineIndex, asked_tokens, prebuilt)
         about: dict[int, list[int]] = {}
         for i, a in enumerate(asked):
             for article in sorted(a.articles) or [0]:
@@ -265,7 +265,7 @@ class Retriever:
         """The classifiers and indexes `make analyses` ships (knowledge/faq/prebuilt.py)."""
         return (
             self._classifier, self._articles_nb, self._cosine, self._entries, self._clause_words,
-            self._clause_grams,
+            self._clause_grams, self._asked_index,
         )  # fmt: skip
 
     def prepare(self, question: str) -> Question:
