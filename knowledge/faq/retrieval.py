@@ -45,7 +45,7 @@ from knowledge.faq.confidence import (
     calibrated,
 )
 from knowledge.faq.faq import FaqEntry
-from knowledge.faq.normalize import fold
+from knowledge.faq.normalize import fold, nfkc
 from knowledge.faq.out_of_scope import OutOfScope
 from knowledge.faq.prebuilt import Source, State, built, trained
 from knowledge.faq.question import Question, prepare_question
@@ -164,9 +164,10 @@ class Retriever:
         self.faq = tuple(faq)
         self.out_of_scope = tuple(out_of_scope)
         self.analyzer = analyzer
-        # The shipped fit is for an engine that learnt what the terms do not answer (intents or
-        # asked questions); the other for a chamber's own FAQ with neither.
-        learnt = bool(self.out_of_scope or asked)
+        # The shipped fit is for an engine with out-of-scope intents; the other for one without
+        # (a chamber's own FAQ and an empty intents file): the intents' gap is one of the
+        # features, and without intents it reads as an intent as close as the best entry.
+        learnt = bool(self.out_of_scope)
         self.calibration = CALIBRATION if learnt else CALIBRATION_NO_OOS
         self.right = RIGHT if learnt else RIGHT_NO_OOS
         default = THRESHOLD if learnt else THRESHOLD_NO_OOS
@@ -180,6 +181,12 @@ class Retriever:
                 token_docs.append(analysis.tokens)
                 texts.append(_Text(i, text, analysis.reading))
         self._texts = texts
+        # Each FAQ entry's own texts (`_verbatim`): one asked word for word is answered from its
+        # entry, whatever the scores (see `search`).
+        self._verbatim: dict[str, int] = {}
+        for t in texts:
+            if t.entry < len(self.faq):
+                self._verbatim.setdefault(_verbatim(t.text), t.entry)
         self._readings = [t.reading for t in texts]
         # Texts are grouped by class in class order: class i's texts are [starts[i], ends[i]).
         self._entry_of = np.array([t.entry for t in texts], dtype=np.intp)
@@ -338,6 +345,12 @@ class Retriever:
         likely_wrong = calibrated(feature_values, self.right) < RIGHT_FLOOR
         declined = oos is not None and gap > OOS_MARGIN
         handoff = empty or declined or likely_wrong or confidence < self.threshold
+        # A question the chamber's FAQ writes word for word is the one its entry answers: the
+        # scores cannot know that better than the chamber did, and a phrasing staff add after a
+        # hand-off works at once.
+        if n and self._verbatim.get(_verbatim(question.text)) == ranked[0]:
+            handoff, declined = False, False
+            confidence = max(confidence, self.threshold)
         articles = self._articles(
             [Match(self.faq[i], float(evidence[i]), "") for i in ranked],  # no intent: no article
             clause_hits,
@@ -430,6 +443,16 @@ class Retriever:
                 if p >= ARTICLE_FLOOR:
                     kept.add(a)
         return tuple(sorted(kept, key=lambda a: -score[a])[:limit])
+
+
+# What a question may differ in from an FAQ text and still be the same words: spaces and the
+# marks around them (a str.translate table: start-up reads thousands of texts).
+_NOT_WORDS = str.maketrans("", "", " \t\n　?!.,。、・「」『』()（）\"'…〜~ー-")
+
+
+def _verbatim(text: str) -> str:
+    """The text as compared for a word-for-word match: NFKC, case, and no spaces or marks."""
+    return nfkc(text).translate(_NOT_WORDS)
 
 
 def _letters(text: str) -> int:

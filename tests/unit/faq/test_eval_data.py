@@ -28,6 +28,8 @@ HELDOUT11 = ASKED / "faq_heldout11.jsonl"  # the test sets of 2026-11-26, then l
 HELDOUT12 = ASKED / "faq_heldout12.jsonl"
 HELDOUT13 = ASKED / "faq_heldout13.jsonl"  # the test sets of 2026-12-03, then learnt from
 HELDOUT14 = ASKED / "faq_heldout14.jsonl"
+HELDOUT15 = ASKED / "faq_heldout15.jsonl"  # the test sets of 2026-12-03 11:30, then learnt from
+HELDOUT16 = ASKED / "faq_heldout16.jsonl"
 # The test sets: never learnt from. None is in the repository now (the newest writers' sets are
 # kept apart until they are scored, then join the asked questions, tests/data/README.md); one
 # put here is checked like the others and kept out of what the engine learns.
@@ -66,7 +68,8 @@ FILES = {
     "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6, "heldout7": HELDOUT7,
     "heldout8": HELDOUT8, "heldout9": HELDOUT9, "heldout10": HELDOUT10, "heldout11": HELDOUT11,
     "heldout12": HELDOUT12,
-    "heldout13": HELDOUT13, "heldout14": HELDOUT14, **{path.stem: path for path in TESTS},
+    "heldout13": HELDOUT13, "heldout14": HELDOUT14, "heldout15": HELDOUT15,
+    "heldout16": HELDOUT16, **{path.stem: path for path in TESTS},
 }  # fmt: skip
 
 
@@ -140,6 +143,8 @@ SETS = {
     "heldout12": (HELDOUT12, 230, 60, 2),
     "heldout13": (HELDOUT13, 230, 60, 2),
     "heldout14": (HELDOUT14, 230, 60, 2),
+    "heldout15": (HELDOUT15, 230, 60, 2),
+    "heldout16": (HELDOUT16, 230, 60, 2),
     **{path.stem: (path, 230, 60, 2) for path in TESTS},
 }
 

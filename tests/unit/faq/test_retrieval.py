@@ -8,6 +8,7 @@ import pytest
 
 from knowledge.faq.confidence import CALIBRATION, RIGHT, calibrated
 from knowledge.faq.faq import FaqError, parse_faq
+from knowledge.faq.retrieval import Retriever
 from knowledge.terms import load_default_terms
 
 FIXTURE = Path(__file__).parents[2] / "data" / "faq_fixture.yaml"
@@ -143,6 +144,25 @@ def test_every_question_the_faq_writes_is_answered_from_its_entry(shipped):
             if found.handoff or found.matches[0].entry.articles[:1] != entry.articles[:1]:
                 missed.append((entry.id, question, found.confidence))
     assert missed == []
+
+
+def test_a_question_the_faq_writes_word_for_word_is_answered_from_its_entry(analyzer):
+    # A chamber's own FAQ without intents or asked questions: the scores alone hand off some of
+    # its own phrasings; one staff add after a hand-off must work at once.
+    terms = load_default_terms()
+    text = FIXTURE.read_text("utf-8").replace(
+        "    - 今月でやめたい\n", "    - 今月でやめたい\n    - 来週あたりで おしまいにできる？\n"
+    )
+    retriever = Retriever(terms, parse_faq(text, terms), analyzer)
+    for entry in retriever.faq:
+        for phrasing in entry.texts:
+            for asked in (phrasing, f"  {phrasing.upper()}！！"):
+                found = retriever.search(asked)
+                assert not found.handoff, asked
+                assert found.matches[0].entry.id == entry.id
+                assert found.confidence >= retriever.threshold
+    # Not word for word: the scores decide.
+    assert retriever.search("来週 おしまい").confidence < 1.0
 
 
 def test_a_better_match_raises_the_chance_that_the_answer_is_right():
