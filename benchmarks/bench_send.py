@@ -1,6 +1,6 @@
 """The send rate through the outbox to a local aiosmtpd, beside a bare aiosmtplib loop.
 
-Run: .venv/bin/python benchmarks/bench_send.py [MAILS]
+Run: .venv/bin/python benchmarks/bench_send.py [MAILS] [--backend sqlite|postgresql|both]
 Both in the same run, in alternating rounds (best of three each: the machine is shared), to
 the same aiosmtpd on this loop, the same Japanese mail:
 - baseline: one aiosmtplib connection, `send_message` in a loop (no database at all);
@@ -15,10 +15,9 @@ TARGET: otasuke within 2x of the baseline (mails/s).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -28,7 +27,8 @@ from typing import Any
 
 import aiosmtplib
 from aiosmtpd.smtp import SMTP
-from sqlalchemy import insert, text
+from scratch_db import BACKENDS, add_backend_option, scratch_databases, usable
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import migrate
@@ -38,11 +38,7 @@ from mail import delivery
 from mail.recording import GROUP_SECONDS
 from mail.smtp_sender import SmtpConfig, SmtpSender
 
-MAILS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 ROUNDS = 3
-POSTGRES_URL = os.environ.get(
-    "OTASUKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SUBJECT = "【お助け隊サービス】満期解約のお申し出を承りました（NIG-000123）"
 BODY = ("山田 太郎 様\n\n解約日は2027年3月31日(水)です。UTM装置をご返送ください。\n" * 12) + "\n"
 MAIL_FROM = "otasuke@chamber.example"
@@ -131,65 +127,27 @@ async def through_outbox(url: str, port: int, mails: int) -> tuple[float, list[f
     return mails / elapsed, sessions.seconds
 
 
-def postgres_database() -> str | None:
-    """A fresh PostgreSQL database for the run, or None when the server is not there."""
-    try:
-        admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        name = f"otasuke_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except Exception as exc:
-        print(f"postgresql: skipped ({type(exc).__name__})")
-        return None
-    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-def create(url: str) -> None:
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"'))
-    admin.dispose()
-
-
-def drop(url: str) -> None:
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
-
-
-async def main() -> None:
+async def main(mails: int, backends: tuple[str, ...]) -> None:
     handler = Counter()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: SMTP(handler, hostname="bench"), "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    print(f"{MAILS} mails (Japanese subject, {len(BODY)}-character body) to aiosmtpd on this loop;")
+    print(f"{mails} mails (Japanese subject, {len(BODY)}-character body) to aiosmtpd on this loop;")
     print(f"{ROUNDS} rounds, the sides alternating (a shared machine's load moves); best of each")
     await baseline(port, 50)  # warm up imports and the server
     rates: dict[str, list[float]] = {}
     commits: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        pg = postgres_database()
-        try:
-            for round_ in range(ROUNDS):
-                rates.setdefault("baseline", []).append(await baseline(port, MAILS))
-                targets = [("sqlite", f"sqlite:///{Path(folder) / f'bench{round_}.db'}")]
-                if pg:
-                    targets.append(("postgresql", f"{pg}_{round_}"))
-                for name, url in targets:
-                    if name == "postgresql":
-                        create(url)
-                    try:
-                        rate, times = await through_outbox(url, port, MAILS)
-                    finally:
-                        if name == "postgresql":
-                            drop(url)
-                    rates.setdefault(name, []).append(rate)
-                    commits.setdefault(name, []).extend(times)
-        finally:
-            if pg:
-                drop(pg)
+    with tempfile.TemporaryDirectory() as folder, scratch_databases() as new_database:
+        for round_ in range(ROUNDS):
+            rates.setdefault("baseline", []).append(await baseline(port, mails))
+            for name in backends:
+                if name == "sqlite":
+                    url = f"sqlite:///{Path(folder) / f'bench{round_}.db'}"
+                else:
+                    url = new_database()
+                rate, times = await through_outbox(url, port, mails)
+                rates.setdefault(name, []).append(rate)
+                commits.setdefault(name, []).extend(times)
     bare = max(rates.pop("baseline"))
     print(f"baseline  bare aiosmtplib loop, one connection: {bare:8.0f} mails/s")
     for name, values in rates.items():
@@ -210,4 +168,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mails", nargs="?", type=int, default=1000)
+    add_backend_option(parser, default="both")
+    args = parser.parse_args()
+    asyncio.run(main(args.mails, usable(BACKENDS[args.backend])))
