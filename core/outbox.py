@@ -115,6 +115,12 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         # Two senders take different mails instead of queueing behind each other's row locks.
         candidates = candidates.with_for_update(skip_locked=True)
+    # Chosen by a statement of its own: as a subquery of the UPDATE, PostgreSQL may run the
+    # LIMIT … SKIP LOCKED once per row, each run skipping the rows just updated, and one
+    # claim leased every due mail.
+    chosen = session.scalars(candidates).all()
+    if not chosen:
+        return []
     # The conditional UPDATE is the whole race: `free` is repeated because PostgreSQL
     # re-evaluates it on a row another sender changed meanwhile (read committed), and SQLite
     # runs one writer at a time (BEGIN IMMEDIATE). A sender that dies mid-send just lets the
@@ -124,7 +130,7 @@ def claim_due(
     first_id = literal("<") + cast(OutboxMail.id, String) + literal(_id_tail(domain))
     won = session.scalars(
         update(OutboxMail)
-        .where(OutboxMail.id.in_(candidates.scalar_subquery()), free)
+        .where(OutboxMail.id.in_(chosen), free)
         .values(
             next_attempt_at=now + lease,
             message_id=func.coalesce(OutboxMail.message_id, first_id),

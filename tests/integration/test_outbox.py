@@ -27,6 +27,23 @@ def test_a_mail_carries_its_kind_and_action_headers(session: Session) -> None:
     assert mail.action_id is None
 
 
+def test_a_claim_takes_at_most_its_limit_and_the_oldest_first(session: Session) -> None:
+    # PostgreSQL re-ran a LIMIT … FOR UPDATE SKIP LOCKED subquery inside the UPDATE once per
+    # row, skipping the rows just updated: one claim of 50 leased every due mail.
+    ids = [
+        outbox.enqueue_mail(session, f"k{n:03d}", "ack", "a@example.jp", "s", "b").id
+        for n in range(120)
+    ]
+    now = utcnow() + timedelta(seconds=1)
+    claimed = outbox.claim_due(session, now, limit=50)
+    assert [mail.id for mail in claimed] == sorted(ids)[:50]
+    leased = select(func.count()).where(OutboxMail.next_attempt_at > now)
+    assert session.scalar(leased) == 50
+    assert len(outbox.claim_due(session, now, limit=50)) == 50
+    assert len(outbox.claim_due(session, now, limit=50)) == 20
+    assert outbox.claim_due(session, now, limit=50) == []
+
+
 def test_a_failed_attempt_is_retried_later_and_a_sent_mail_is_not_due(session: Session) -> None:
     now = utcnow()
     mail = outbox.enqueue_mail(session, "k1", "ack", "a@example.jp", "s", "b")
