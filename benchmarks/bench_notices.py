@@ -1,6 +1,7 @@
 """How long `notices due` and the daily sweep take for 50,000 customers, beside plain baselines.
 
-Run: .venv/bin/python benchmarks/bench_notices.py [CUSTOMERS] [--postgres]
+Run: .venv/bin/python benchmarks/bench_notices.py [CUSTOMERS] [--backend sqlite|postgresql|both]
+(`--postgres`: both)
 Customers applied between 2020 and 2026 (a tenth cancelled), 97 % of dues paid, imported on
 2026-12-01; then, for 2027-01-15 (the renewal notice day):
 - `notices due` in-process (core.notices.due: read, plan, render each subject) and as the
@@ -15,6 +16,7 @@ Customers applied between 2020 and 2026 (a tenth cancelled), 97 % of dues paid, 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import random
@@ -33,6 +35,7 @@ from typing import Any
 import aiosmtplib
 from aiosmtpd.smtp import SMTP
 from bench_send import Counter  # the same counting aiosmtpd handler (benchmarks/ is on sys.path)
+from scratch_db import BACKENDS, add_backend_option, scratch_databases, usable
 from sqlalchemy import insert, select, text
 
 from core import migrate
@@ -48,12 +51,7 @@ from knowledge.rules.calendar import JST
 from mail import delivery
 from mail.smtp_sender import SmtpConfig, SmtpSender
 
-ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
-CUSTOMERS = int(ARGS[0]) if ARGS else 50_000
-POSTGRES = "--postgres" in sys.argv
-POSTGRES_URL = os.environ.get(
-    "OTASUKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+CUSTOMERS = 50_000
 IMPORTED, DAY = date(2026, 12, 1), date(2027, 1, 15)
 RULES = NoticeRules()
 OTASUKE = Path(sys.executable).with_name("otasuke")
@@ -111,11 +109,11 @@ async def send_rates(url: str, ids: list[int]) -> tuple[float, float]:
     return bare, ours
 
 
-def populate(url: str) -> None:
-    """CUSTOMERS customers with their contracts and payments."""
+def populate(url: str, customers: int) -> None:
+    """`customers` customers with their contracts and payments."""
     rng = random.Random(14)
     rows = []
-    for n in range(1, CUSTOMERS + 1):
+    for n in range(1, customers + 1):
         applied = date(2020, 1, 1) + timedelta(days=rng.randrange(2480))
         approved = applied + timedelta(days=rng.randrange(20))
         ended = None
@@ -144,7 +142,7 @@ def populate(url: str) -> None:
                                      "amount": period.fee, "seq": 1})  # fmt: skip
         session.execute(insert(Payment), payments)
     engine.dispose()
-    print(f"  {CUSTOMERS:,} customers, {len(payments):,} payments", flush=True)
+    print(f"  {customers:,} customers, {len(payments):,} payments", flush=True)
 
 
 def bench(url: str) -> None:
@@ -208,26 +206,19 @@ def bench(url: str) -> None:
           f"{ours:7.0f} mails/s ({bare / ours:.2f}x the baseline's time)")  # fmt: skip
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        urls = [("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")]
-        if POSTGRES:
-            name = f"otasuke_bench_{uuid.uuid4().hex[:8]}"
-            admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-            urls.append(("postgresql", POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"))
-        try:
-            for backend, url in urls:
-                print(f"== {backend}", flush=True)
-                timed("populate", lambda url=url: populate(url))
-                bench(url)
-        finally:
-            if POSTGRES:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+def main(customers: int, backends: tuple[str, ...]) -> None:
+    with tempfile.TemporaryDirectory() as folder, scratch_databases() as new_database:
+        for backend in backends:
+            url = new_database() if backend == "postgresql" else f"sqlite:///{folder}/bench.db"
+            print(f"== {backend}", flush=True)
+            timed("populate", lambda url=url: populate(url, customers))
+            bench(url)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("customers", nargs="?", type=int, default=CUSTOMERS)
+    add_backend_option(parser, default="sqlite")
+    parser.add_argument("--postgres", action="store_true", help="the same as --backend both")
+    args = parser.parse_args()
+    main(args.customers, usable(BACKENDS["both" if args.postgres else args.backend]))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.models import OutboxMail, StaffNotice
 from core.notice_plan import CustomerState, arrears, overdue_debts
-from core.outbox import enqueue_mail
+from core.outbox import NewMail, enqueue_all
 from core.queue import list_actions
 from core.templates import render_mail
 from knowledge.rules.calendar import JST
@@ -68,9 +68,10 @@ def enqueue_digest(
     """Queue the digest for `context['on']` to each address, once a day each → the outbox ids."""
     mail = render_mail("digest", lang, **context)
     day = context["on"].isoformat()
-    return [
-        enqueue_mail(
-            session, f"digest:{day}:{address}", "digest", address, mail.subject, mail.body
-        ).id
-        for address in addresses
-    ]
+    return enqueue_all(
+        session,
+        [
+            NewMail(f"digest:{day}:{address}", "digest", address, mail.subject, mail.body)
+            for address in addresses
+        ],
+    )

@@ -32,7 +32,7 @@ from core import queue
 from core.models import Action, Customer, Notice, OutboxMail, utcnow
 from core.notice_plan import NoticeRules, PlannedNotice, current_notices
 from core.notice_state import alert_notices, load_states
-from core.outbox import enqueue_mail
+from core.outbox import NewMail, enqueue_all
 from core.staff_notices import tell_staff
 from core.templates import RenderedMail, render_mail, render_subject
 
@@ -304,54 +304,56 @@ def deliver(
         .returning(Notice.id)
         .execution_options(synchronize_session=False)
     ).all()
-    suspending = {
-        claimed[i].customer_pk
-        for i in held
-        if claimed[i].kind == "payment_overdue" and claimed[i].context.get("suspend")
-    }
-    if suspending and session.get_bind().dialect.name == "postgresql":
+    report.taken += len(mails) - len(held)
+    if not held:
+        return []
+    # Every held notice's mail in one statement, in this transaction: a notice is marked sent
+    # exactly when its mail is queued.
+    notices = [claimed[row_id] for row_id in held]
+    queued = enqueue_all(
+        session,
+        [
+            NewMail(n.outbox_key, n.kind, n.to, mails[row_id].subject, mails[row_id].body,
+                    customer_pk=n.customer_pk)
+            for row_id, n in zip(held, notices, strict=True)
+        ],
+    )  # fmt: skip
+    links = [
+        {"id": row_id, "outbox_id": mail_id} for row_id, mail_id in zip(held, queued, strict=True)
+    ]
+    session.execute(update(Notice), links)
+    report.outbox_ids += queued
+    report.sent += len(held)
+    _queue_suspensions(session, notices, report)
+    return list(held)
+
+
+def _queue_suspensions(
+    session: Session, notices: Sequence[PlannedNotice], report: SendReport
+) -> None:
+    """The `suspend` actions that third overdue notices among `notices` ask for, one a customer."""
+    asking = [n for n in notices if n.kind == "payment_overdue" and n.context.get("suspend")]
+    if not asking:
+        return
+    if session.get_bind().dialect.name == "postgresql":
         # Read Committed: after the wait, the other sweep's action is seen (below).
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SUSPEND_LOCK_KEY})
-    customers = {
-        c.id: c
-        for c in session.scalars(
-            select(Customer).where(Customer.id.in_({claimed[i].customer_pk for i in held}))
-        )
-    }
+    pks = {notice.customer_pk for notice in asking}
+    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(pks)))}
     # At most one suspension per customer at a time: none while one is open or it holds.
     unsuspendable = set(
         session.scalars(
             select(Action.customer_pk).where(
                 Action.kind == "suspend",
                 Action.status.in_(_OPEN_ACTION),
-                Action.customer_pk.in_(suspending),
+                Action.customer_pk.in_(pks),
             )
         )
-    ) | {pk for pk in suspending if customers[pk].status == "suspended"}
-    links = []
-    for row_id in held:
-        notice, mail = claimed[row_id], mails[row_id]
-        queued = enqueue_mail(
-            session,
-            notice.outbox_key,
-            notice.kind,
-            notice.to,
-            mail.subject,
-            mail.body,
-            customer_pk=notice.customer_pk,
-        )
-        links.append({"id": row_id, "outbox_id": queued.id})
-        asks = notice.kind == "payment_overdue" and notice.context.get("suspend")
-        if asks and notice.customer_pk not in unsuspendable:
-            action = _queue_suspension(session, customers[notice.customer_pk], notice)
-            report.actions.append(action)
+    ) | {pk for pk, customer in customers.items() if customer.status == "suspended"}
+    for notice in asking:
+        if notice.customer_pk not in unsuspendable:
+            report.actions.append(_queue_suspension(session, customers[notice.customer_pk], notice))
             unsuspendable.add(notice.customer_pk)
-    if links:
-        session.execute(update(Notice), links)
-        report.outbox_ids += [row["outbox_id"] for row in links]
-    report.sent += len(held)
-    report.taken += len(mails) - len(held)
-    return list(held)
 
 
 def _queue_suspension(session: Session, customer: Customer, notice: PlannedNotice) -> int:

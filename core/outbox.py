@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, func, literal, select, update
@@ -32,6 +33,76 @@ def storable_key(key: str) -> str:
     return key[: KEY_LENGTH - len(_HASH_MARK) - len(digest)] + _HASH_MARK + digest
 
 
+@dataclass(frozen=True)
+class NewMail:
+    """One mail to queue (`enqueue_all`): queued once by its `key`."""
+
+    key: str
+    kind: str
+    to: str
+    subject: str
+    body: str
+    headers: Mapping[str, str] | None = None
+    action_id: int | None = None
+    customer_pk: int | None = None
+    # `<…@…>` only when the caller must know it now; otherwise the first claim gives the mail
+    # its Message-ID, and every attempt after that keeps it.
+    message_id: str | None = None
+
+
+def enqueue_all(session: Session, mails: Sequence[NewMail]) -> list[int]:
+    """Queue each mail unless one with its key exists → each mail's outbox id, in order.
+
+    A key queued before (or earlier in `mails`) keeps its first mail, unchanged, and gives its
+    id. One INSERT … ON CONFLICT DO NOTHING … RETURNING for them all (two workers queueing a
+    key at once keep one row), and a SELECT only for the keys that were there already.
+    """
+    keys = [storable_key(mail.key) for mail in mails]
+    now = utcnow()
+    rows: dict[str, dict[str, object]] = {}
+    for key, mail in zip(keys, mails, strict=True):
+        if key in rows:
+            continue  # the first mail of a key is the one queued
+        headers = {"X-Otasuke-Kind": mail.kind, **(mail.headers or {})}
+        if mail.action_id is not None:
+            headers.setdefault("X-Otasuke-Action", str(mail.action_id))
+        rows[key] = {
+            "key": key,
+            "kind": mail.kind,
+            "to_address": mail.to,
+            "subject": mail.subject,
+            "body": mail.body,
+            "headers": headers,
+            "action_id": mail.action_id,
+            "customer_pk": mail.customer_pk,
+            "message_id": mail.message_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+    if not rows:
+        return []
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # The table, not the class: the ORM's bulk INSERT costs more than the INSERT itself here.
+    table = OutboxMail.__table__
+    insert = dialect.insert(table).on_conflict_do_nothing().returning(table.c.key, table.c.id)
+    # In key order: two batches with keys in common take PostgreSQL's row locks in the same
+    # order, so one waits for the other instead of both deadlocking.
+    ordered = [rows[key] for key in sorted(rows)]
+    ids: dict[str, int] = dict(session.execute(insert, ordered).all())
+    there = [key for key in rows if key not in ids]
+    if there:
+        # Queued before, or by another worker a moment ago (its row is committed by now:
+        # PostgreSQL's INSERT waited for it).
+        found = session.execute(select(table.c.key, table.c.id).where(table.c.key.in_(there)))
+        ids.update(found.all())
+    if lost := [key for key in rows if key not in ids]:
+        # Nothing else is unique but the Message-ID a caller may give.
+        raise ValueError(f"outbox: mail {lost[0]!r} not queued: its Message-ID is another mail's")
+    return [ids[key] for key in keys]
+
+
 def enqueue_mail(
     session: Session,
     key: str,
@@ -45,35 +116,10 @@ def enqueue_mail(
     customer_pk: int | None = None,
     message_id: str | None = None,
 ) -> OutboxMail:
-    """Queue a mail unless one with `key` exists (then that one is returned, unchanged).
-
-    `message_id` (`<…@…>`) only when the caller must know it now; otherwise the first claim
-    gives the mail its Message-ID, and every attempt after that keeps it.
-    """
-    key = storable_key(key)
-    all_headers = {"X-Otasuke-Kind": kind, **(headers or {})}
-    if action_id is not None:
-        all_headers.setdefault("X-Otasuke-Action", str(action_id))
-    values = {
-        "key": key,
-        "kind": kind,
-        "to_address": to,
-        "subject": subject,
-        "body": body,
-        "headers": all_headers,
-        "action_id": action_id,
-        "customer_pk": customer_pk,
-        "message_id": message_id,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": utcnow(),
-        "created_at": utcnow(),
-    }
-    # INSERT … ON CONFLICT DO NOTHING: two workers queueing the same key at once keep one row.
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(OutboxMail).values(values).on_conflict_do_nothing())
-    # The row is there: inserted now, or by whoever queued the key first.
-    return session.scalars(select(OutboxMail).where(OutboxMail.key == key)).one()
+    """One mail through `enqueue_all` → its row (the one queued first under `key`, unchanged)."""
+    mail = NewMail(key, kind, to, subject, body, headers, action_id, customer_pk, message_id)
+    [mail_id] = enqueue_all(session, [mail])
+    return session.get_one(OutboxMail, mail_id)
 
 
 def due_mail(session: Session, now: datetime | None = None, limit: int = 50) -> list[OutboxMail]:
@@ -115,6 +161,12 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         # Two senders take different mails instead of queueing behind each other's row locks.
         candidates = candidates.with_for_update(skip_locked=True)
+    # Chosen by a statement of its own: as a subquery of the UPDATE, PostgreSQL may run the
+    # LIMIT … SKIP LOCKED once per row, each run skipping the rows just updated, and one
+    # claim leased every due mail.
+    chosen = session.scalars(candidates).all()
+    if not chosen:
+        return []
     # The conditional UPDATE is the whole race: `free` is repeated because PostgreSQL
     # re-evaluates it on a row another sender changed meanwhile (read committed), and SQLite
     # runs one writer at a time (BEGIN IMMEDIATE). A sender that dies mid-send just lets the
@@ -124,7 +176,7 @@ def claim_due(
     first_id = literal("<") + cast(OutboxMail.id, String) + literal(_id_tail(domain))
     won = session.scalars(
         update(OutboxMail)
-        .where(OutboxMail.id.in_(candidates.scalar_subquery()), free)
+        .where(OutboxMail.id.in_(chosen), free)
         .values(
             next_attempt_at=now + lease,
             message_id=func.coalesce(OutboxMail.message_id, first_id),

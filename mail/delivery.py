@@ -1,6 +1,6 @@
 """Draining core.outbox through a sender: lease a batch, send it on one connection, record each.
 
-Each attempt is recorded by mail.recording, in group commits beside the sending.
+Each attempt is recorded by mail.recording: the batch's in one commit at its end, as a rule.
 """
 
 from __future__ import annotations

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import notices
 from core.customers import upsert_customer
 from core.db import make_engine, session_factory
-from core.models import ContractPeriod, Notice, OutboxMail, Payment
+from core.models import ContractPeriod, Customer, Notice, OutboxMail, Payment
 from core.notice_plan import NoticeRules
 from core.notices import SendReport, claim, deliver, planned, send_due
+from core.outbox import NewMail, enqueue_all
 from core.settings import load_settings
 from core.sweep import bill_ahead
 from core.workers import run_workers
@@ -147,6 +151,56 @@ async def test_two_schedulers_on_one_database_send_each_notice_once(
     stop.set()
     assert await running == []
     assert _counts(sessions) == (expected, expected)
+
+
+def test_a_batch_of_notices_is_queued_in_one_insert_each_row_linked_to_its_own_mail(
+    fresh_engine: Engine,
+) -> None:
+    sessions = session_factory(fresh_engine)
+    _customers(sessions, 7, date(2026, 5, 20))
+    inserts: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX"):
+            inserts.append(statement)
+
+    event.listen(fresh_engine, "before_cursor_execute", count)
+    try:
+        report = send_due(sessions, RULES, JAN_15, me="a", now=NOW)
+    finally:
+        event.remove(fresh_engine, "before_cursor_execute", count)
+    assert report.sent == 7
+    assert len(inserts) == 1  # one mail a statement before
+    with sessions.begin() as session:
+        rows = session.execute(
+            select(Notice, OutboxMail, Customer)
+            .join(OutboxMail, OutboxMail.id == Notice.outbox_id)
+            .join(Customer, Customer.id == Notice.customer_pk)
+        ).all()
+        assert sorted(mail.id for _, mail, _ in rows) == sorted(report.outbox_ids)
+        for notice, mail, customer in rows:
+            assert mail.key == f"notice:{customer.customer_id}:{notice.kind}:{notice.about}"
+            assert (mail.to_address, mail.customer_pk) == (customer.email, customer.id)
+            assert mail.kind == notice.kind
+
+
+def test_a_notice_is_marked_sent_only_together_with_its_mail_queued(
+    fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions = session_factory(fresh_engine)
+    _customers(sessions, 3, date(2026, 5, 20))
+
+    def queued_then_failed(session: Session, mails: Sequence[NewMail]) -> list[int]:
+        enqueue_all(session, mails)
+        raise OSError("the database went away")
+
+    monkeypatch.setattr(notices, "enqueue_all", queued_then_failed)
+    with pytest.raises(OSError, match="went away"):
+        send_due(sessions, RULES, JAN_15, me="a", now=NOW)
+    assert _counts(sessions) == (0, 0)  # neither the notices marked sent nor their mails
+    monkeypatch.undo()
+    assert send_due(sessions, RULES, JAN_15, me="b", now=NOW + timedelta(minutes=6)).sent == 3
+    assert _counts(sessions) == (3, 3)
 
 
 def test_claims_are_counted_from_returning_as_postgresql_reports_no_insert_rowcount(
