@@ -49,7 +49,7 @@ L2 = 1.0  # the logistic's penalty (features are 0..1)
 # The share of the sets' unanswerable questions (pooled, each left out) that the threshold hands
 # off. 90 % is wanted for a new customer, and the newest writers' sets came out 2-4 points below
 # the pooled figure (knowledge/faq/confidence.py, THRESHOLD).
-TARGET = 0.94
+TARGET = 0.93
 BASELINE_HANDOFF = 50.0  # the baseline hands off when its best WRatio is below this
 # Candidate out-of-scope margins (knowledge.faq.confidence.OOS_MARGIN); inf: no such rule. Never
 # below 0: a question whose best match is an FAQ entry is not declined by the rule.
