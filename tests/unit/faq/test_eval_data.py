@@ -30,6 +30,8 @@ HELDOUT13 = ASKED / "faq_heldout13.jsonl"  # the test sets of 2026-12-03, then l
 HELDOUT14 = ASKED / "faq_heldout14.jsonl"
 HELDOUT15 = ASKED / "faq_heldout15.jsonl"  # the test sets of 2026-12-03 11:30, then learnt from
 HELDOUT16 = ASKED / "faq_heldout16.jsonl"
+HELDOUT17 = ASKED / "faq_heldout17.jsonl"  # the test sets of 2026-12-03 11:50, then learnt from
+HELDOUT18 = ASKED / "faq_heldout18.jsonl"
 # The test sets: never learnt from. None is in the repository now (the newest writers' sets are
 # kept apart until they are scored, then join the asked questions, tests/data/README.md); one
 # put here is checked like the others and kept out of what the engine learns.
@@ -69,7 +71,8 @@ FILES = {
     "heldout8": HELDOUT8, "heldout9": HELDOUT9, "heldout10": HELDOUT10, "heldout11": HELDOUT11,
     "heldout12": HELDOUT12,
     "heldout13": HELDOUT13, "heldout14": HELDOUT14, "heldout15": HELDOUT15,
-    "heldout16": HELDOUT16, **{path.stem: path for path in TESTS},
+    "heldout16": HELDOUT16, "heldout17": HELDOUT17, "heldout18": HELDOUT18,
+    **{path.stem: path for path in TESTS},
 }  # fmt: skip
 
 
@@ -145,6 +148,8 @@ SETS = {
     "heldout14": (HELDOUT14, 230, 60, 2),
     "heldout15": (HELDOUT15, 230, 60, 2),
     "heldout16": (HELDOUT16, 230, 60, 2),
+    "heldout17": (HELDOUT17, 230, 60, 2),
+    "heldout18": (HELDOUT18, 230, 60, 2),
     **{path.stem: (path, 230, 60, 2) for path in TESTS},
 }
 
