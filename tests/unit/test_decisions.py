@@ -125,6 +125,20 @@ def test_an_uncertain_customer_becomes_identify() -> None:
     assert decision.ack is not None
 
 
+def test_identify_asks_for_the_customer_id_only_when_none_was_written() -> None:
+    # The ID is not confirmed either way: a stranger learns nothing about which IDs exist.
+    unwritten = _facts("cancel_at_term_end", date(2027, 3, 31), "2027-01-14T10:00:00")
+    written = replace(unwritten, customer_id="NIG-000123")
+    asks = decide(unwritten, YAMADA, CAL, certain=False).ack
+    names = decide(written, YAMADA, CAL, certain=False).ack
+    assert asks is not None
+    assert names is not None
+    assert "お客様ID（例: NIG-000123）をお知らせ" in asks.body
+    assert "お客様ID（例" not in names.body
+    assert "ご記載のお客様ID（NIG-000123）" in names.body
+    assert "ご登録のメールアドレスからあらためてお送りください" in names.body
+
+
 def test_a_question_the_faq_answers_confidently_gets_the_answer() -> None:
     answer = Answer("解約は期間満了日の2か月前までにメールでお申し出ください。", (12,), "第12条1項",
                     0.93, False, (), "ja")  # fmt: skip
