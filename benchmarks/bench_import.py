@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from scratch_db import scratch_databases, usable
 from sqlalchemy import text
 
 from core import migrate
@@ -28,9 +29,6 @@ from core.payments_import import import_payments
 from knowledge.rules.calendar import DEFAULT_CALENDAR
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-POSTGRES_URL = os.environ.get(
-    "OTASUKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 TODAY = date(2026, 5, 1)
 OTASUKE = Path(sys.executable).with_name("otasuke")
 
@@ -68,23 +66,11 @@ def timed(label: str, rows: int, work: Callable[[], object]) -> None:
     print(f"  {label:<52} {seconds:7.2f} s  {rows / seconds:>10,.0f} rows/s", flush=True)
 
 
-def new_database(backend: str, folder: Path) -> tuple[str, Callable[[], None]]:
-    """A fresh empty database and how to drop it."""
-    name = f"otasuke_bench_{uuid.uuid4().hex[:8]}"
+def new_database(backend: str, folder: Path, new: Callable[[], str]) -> str:
+    """A fresh empty database: a file in `folder`, or a scratch PostgreSQL one from `new`."""
     if backend == "sqlite":
-        return f"sqlite:///{folder / (name + '.db')}", lambda: None
-    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    from sqlalchemy.engine import make_url
-
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), drop
+        return f"sqlite:///{folder / f'bench_{uuid.uuid4().hex[:8]}.db'}"
+    return new()
 
 
 def raw_executemany(url: str, path: Path) -> None:
@@ -122,7 +108,7 @@ def cli(url: str, *args: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, scratch_databases() as new:
         folder = Path(tmp)
         customers, payments = write_files(folder, ROWS)
         print(f"{ROWS:,} rows; customers.csv {customers.stat().st_size / 1e6:.1f} MB")
@@ -133,61 +119,51 @@ def main() -> None:
                     pass
 
         timed("baseline: csv.DictReader over customers.csv", ROWS, read_only)
-        for backend in ("sqlite", "postgresql"):
+        for backend in usable(("sqlite", "postgresql")):
             print(backend)
-            try:
-                url, drop = new_database(backend, folder)
-            except Exception as exc:  # a benchmark reports what it could not measure
-                print(f"  skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-                continue
-            try:
-                engine = make_engine(url)
-                migrate.upgrade(engine)
-                engine.dispose()
-                timed(
-                    "baseline: raw executemany into a bare table",
-                    ROWS,
-                    lambda url=url: raw_executemany(url, customers),
-                )
-                timed(
-                    "customers import (service): new rows",
-                    ROWS,
-                    lambda url=url: service(url, customers),
-                )
-                timed(
-                    "customers import (service): again, unchanged",
-                    ROWS,
-                    lambda url=url: service(url, customers),
-                )
-                timed(
-                    "payments import (service): new rows",
-                    ROWS,
-                    lambda url=url: service(url, payments, True),
-                )
-                timed(
-                    "payments import (service): again, all known",
-                    ROWS,
-                    lambda url=url: service(url, payments, True),
-                )
-            finally:
-                drop()
-            url, drop = new_database(backend, folder)
-            try:
-                cli(url, "db", "upgrade")
-                timed(
-                    "otasuke customers import (CLI subprocess)",
-                    ROWS,
-                    lambda url=url: cli(
-                        url, "customers", "import", str(customers), "--today", TODAY.isoformat()
-                    ),
-                )
-                timed(
-                    "otasuke payments import (CLI subprocess)",
-                    ROWS,
-                    lambda url=url: cli(url, "payments", "import", str(payments)),
-                )
-            finally:
-                drop()
+            url = new_database(backend, folder, new)
+            engine = make_engine(url)
+            migrate.upgrade(engine)
+            engine.dispose()
+            timed(
+                "baseline: raw executemany into a bare table",
+                ROWS,
+                lambda url=url: raw_executemany(url, customers),
+            )
+            timed(
+                "customers import (service): new rows",
+                ROWS,
+                lambda url=url: service(url, customers),
+            )
+            timed(
+                "customers import (service): again, unchanged",
+                ROWS,
+                lambda url=url: service(url, customers),
+            )
+            timed(
+                "payments import (service): new rows",
+                ROWS,
+                lambda url=url: service(url, payments, True),
+            )
+            timed(
+                "payments import (service): again, all known",
+                ROWS,
+                lambda url=url: service(url, payments, True),
+            )
+            url = new_database(backend, folder, new)
+            cli(url, "db", "upgrade")
+            timed(
+                "otasuke customers import (CLI subprocess)",
+                ROWS,
+                lambda url=url: cli(
+                    url, "customers", "import", str(customers), "--today", TODAY.isoformat()
+                ),
+            )
+            timed(
+                "otasuke payments import (CLI subprocess)",
+                ROWS,
+                lambda url=url: cli(url, "payments", "import", str(payments)),
+            )
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ Target (issue 13): at least 50 mails/s end to end, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from aioimaplib import IMAP4
@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 
 from mailservers import Dovecot
 from mailtests import customer_mail
+from scratch_db import scratch_databases, usable
 
 from core import migrate
 from core.db import async_session_factory, make_async_engine, make_engine
@@ -34,9 +35,6 @@ from mail.intake import intake_handler
 from mail.worker import MailWorker
 
 MAILS = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-POSTGRES_URL = os.environ.get(
-    "OTASUKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 def fill(account, count: int) -> None:
@@ -92,20 +90,9 @@ async def end_to_end(server: Dovecot, account, url: str) -> tuple[float, int]:
     return MAILS / elapsed, int(acks or 0)
 
 
-def fresh_database(backend: str, folder: Path) -> str:
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        import uuid
-
-        from sqlalchemy import text
-
-        admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        name = f"otasuke_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+def fresh_database(backend: str, folder: Path, new: Callable[[], str]) -> str:
+    """A migrated empty database: a file in `folder`, or a scratch PostgreSQL one from `new`."""
+    url = f"sqlite:///{folder / 'bench.db'}" if backend == "sqlite" else new()
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
@@ -122,9 +109,9 @@ def main() -> None:
         fill(account, MAILS)
         bare = asyncio.run(bare_fetch_loop(server, account))
         print(f"bare aioimaplib fetch loop     {bare:8.1f} mails/s  ({MAILS} mails, 1 FETCH each)")
-        with tempfile.TemporaryDirectory() as folder:
-            for backend in ("sqlite", "postgresql"):
-                url = fresh_database(backend, Path(folder))
+        with tempfile.TemporaryDirectory() as folder, scratch_databases() as new:
+            for backend in usable(("sqlite", "postgresql")):
+                url = fresh_database(backend, Path(folder), new)
                 rate, acks = asyncio.run(end_to_end(server, server.add_user(), url))
                 verdict = "meets" if rate >= 50 else "MISSES"
                 print(
