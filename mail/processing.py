@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -50,9 +50,11 @@ async def process_due(
     batch: int = BATCH,
     retry_delay: timedelta = inbound.RETRY_DELAY,
     stop: asyncio.Event | None = None,
+    between: Callable[[], Awaitable[None]] | None = None,
 ) -> Tally:
     """Take in the stored mail that is due; a failure never stops the rest, `stop` does (after
-    the transaction in hand).
+    the transaction in hand). `between` runs before each transaction, outside any (the worker
+    renews its lease there).
 
     A first attempt runs in a batch: one transaction, each mail in its own savepoint (a mail
     that fails rolls back alone). A retry runs alone: if the worker died with a batch in hand,
@@ -65,6 +67,8 @@ async def process_due(
     groups = [fresh[start : start + batch] for start in range(0, len(fresh), batch)]
     groups += [[mail_id] for mail_id, attempts in due if attempts > 0]
     for group in groups:
+        if between is not None:
+            await between()
         if stop is not None and stop.is_set():
             break
         await _attempt(sessions, group, handle, retry_delay, tally)
