@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from racing import race
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
@@ -108,23 +109,12 @@ def test_two_sweeps_racing_over_the_same_notices_send_each_once(
 ) -> None:
     setup = session_factory(fresh_engine)
     _customers(setup, 120, date(2026, 5, 20))
-    reports: dict[str, SendReport] = {}
-    barrier = threading.Barrier(2)
 
-    def sweep(me: str) -> None:
-        # Each its own engine, as two processes would have.
-        engine = make_engine(empty_url)
-        try:
-            barrier.wait()
-            reports[me] = send_due(session_factory(engine), RULES, JAN_15, me=me, now=NOW)
-        finally:
-            engine.dispose()
+    def sweep(sessions: sessionmaker[Session], me: str, go: Callable[[], object]) -> SendReport:
+        go()
+        return send_due(sessions, RULES, JAN_15, me=me, now=NOW)
 
-    threads = [threading.Thread(target=sweep, args=(me,)) for me in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    reports = race(empty_url, ("a", "b"), sweep)
     assert reports["a"].sent + reports["b"].sent == 120
     assert _counts(setup) == (120, 120)
 

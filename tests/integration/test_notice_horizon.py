@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from racing import race
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.customers import upsert_customer
-from core.db import make_engine, session_factory
+from core.db import session_factory
 from core.models import Action, Notice, Payment, StaffNotice
 from core.notice_plan import NoticeRules
 from core.notices import due, send_due
@@ -151,23 +152,12 @@ def test_two_sweeps_skipping_old_notices_at_once_record_each_once_and_tell_staff
     for n in range(1, 41):  # first fees due 2026-06-25, never paid
         _customer(setup, f"NIG-{n:06d}", date(2026, 6, 10), paid=False)
     on = date(2026, 12, 3)
-    barrier = threading.Barrier(2)
-    skipped: dict[str, int] = {}
 
-    def sweep(me: str) -> None:
-        engine = make_engine(empty_url)  # its own engine, as two processes would have
-        try:
-            barrier.wait()
-            report = send_due(session_factory(engine), RULES, on, me=me, now=_at(on))
-            skipped[me] = len(report.skipped)
-        finally:
-            engine.dispose()
+    def sweep(sessions: sessionmaker[Session], me: str, go: Callable[[], object]) -> int:
+        go()
+        return len(send_due(sessions, RULES, on, me=me, now=_at(on)).skipped)
 
-    threads = [threading.Thread(target=sweep, args=(me,)) for me in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    skipped = race(empty_url, ("a", "b"), sweep)
     assert skipped["a"] + skipped["b"] == 40
     [told] = _staff_notices(setup)
     assert told.startswith("40 notices older than 14 days not sent (first import?)")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time
 
+from racing import race
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import executor, queue
 from core.customers import get_customer, upsert_customer
-from core.db import make_engine, session_factory
+from core.db import session_factory
 from core.models import Action, OutboxMail, Payment
 from core.notice_plan import NoticeRules, PlannedNotice
 from core.notices import claim, deliver, planned, send_due
@@ -143,26 +144,15 @@ def test_two_sweeps_sending_different_third_notices_of_one_customer_queue_one_su
         "a": [n for n in thirds if n.about < "2025"],
         "b": [n for n in thirds if n.about > "2025"],
     }
-    barrier = threading.Barrier(2)
-    sent: dict[str, int] = {}
 
-    def sweep(me: str) -> None:
-        engine = make_engine(empty_url)  # its own engine, as two processes would have
-        try:
-            sessions = session_factory(engine)
-            with sessions.begin() as session:
-                claimed = claim(session, halves[me], me=me, now=NOW)
-            barrier.wait()
-            with sessions.begin() as session:
-                sent[me] = len(deliver(session, claimed, me=me, now=NOW))
-        finally:
-            engine.dispose()
+    def sweep(sessions: sessionmaker[Session], me: str, go: Callable[[], object]) -> int:
+        with sessions.begin() as session:
+            claimed = claim(session, halves[me], me=me, now=NOW)
+        go()
+        with sessions.begin() as session:
+            return len(deliver(session, claimed, me=me, now=NOW))
 
-    threads = [threading.Thread(target=sweep, args=(me,)) for me in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    sent = race(empty_url, ("a", "b"), sweep)
     assert sent == {"a": 40, "b": 40}
     actions = _suspensions(setup)
     assert sorted(a.payload["customer_id"] for a in actions) == customers
