@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +37,23 @@ CUSTOMER = {
     "email": "a@example.jp", "member": True,
     "applied_on": date(2026, 4, 10), "approved_on": date(2026, 4, 20),
 }  # fmt: skip
+
+
+# The `otasuke` command this test run installed, as a user would type it.
+OTASUKE = Path(sys.executable).with_name("otasuke")
+
+
+def user_env() -> dict[str, str]:
+    """This process's environment without any OTASUKE_ setting: a newcomer's defaults."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+
+
+def start_run(cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`otasuke run` started in `cwd` as a user would, its output in one text pipe."""
+    return subprocess.Popen(
+        [str(OTASUKE), "run"], cwd=cwd, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
 
 
 @pytest.fixture

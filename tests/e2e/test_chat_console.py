@@ -7,7 +7,6 @@ import io
 import os
 import re
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -23,9 +22,7 @@ from core.settings import load_settings
 from knowledge.faq.answers import AnswerEngine
 from knowledge.rules.calendar import DEFAULT_CALENDAR
 
-from .conftest import CUSTOMER, DESK_OPEN, queue_cancellation
-
-OTASUKE = Path(sys.executable).with_name("otasuke")
+from .conftest import CUSTOMER, DESK_OPEN, OTASUKE, queue_cancellation, user_env
 
 
 class Console:
@@ -102,7 +99,7 @@ async def test_the_console_answers_links_and_lets_a_newcomer_approve(
 
 
 async def test_otasuke_run_without_a_token_is_a_console_chat(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env = user_env()
     env["OTASUKE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
     process = await asyncio.create_subprocess_exec(
         str(OTASUKE), "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE,
@@ -132,7 +129,7 @@ async def test_otasuke_run_with_stdin_from_a_file_or_dev_null_serves_without_a_t
     tmp_path: Path, stdin: str
 ) -> None:
     # epoll refuses a file or /dev/null as a pipe: such a stdin is read whole, then "closed".
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env = user_env()
     env["OTASUKE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
     source = tmp_path / "typed.txt"
     source.write_bytes(b"How much is the annual fee?\n")

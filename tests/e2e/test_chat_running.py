@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +17,8 @@ from telegram_standin import TOKEN, BotApiStandIn
 from core.db import make_engine
 from core.models import ChatUpdate, StaffNotice
 
-OTASUKE = Path(sys.executable).with_name("otasuke")
+from .conftest import OTASUKE, user_env
+
 SECRET = "X-Telegram-Bot-Api-Secret-Token"
 QUESTION = "年間の利用料金はいくらですか？"
 
@@ -27,7 +26,7 @@ QUESTION = "年間の利用料金はいくらですか？"
 async def _start_otasuke(
     tmp_path: Path, api: BotApiStandIn, **more: str
 ) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env = user_env()
     env |= {
         "OTASUKE_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
         "OTASUKE_TELEGRAM_TOKEN": TOKEN,

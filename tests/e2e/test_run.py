@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,16 +12,13 @@ import pytest
 from core import migrate
 from core.db import make_engine
 
-OTASUKE = Path(sys.executable).with_name("otasuke")
+from .conftest import start_run, user_env
 
 
 def _start(tmp_path: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env = user_env()
     env["OTASUKE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'run.db'}"
-    return subprocess.Popen(
-        [str(OTASUKE), "run"], cwd=tmp_path, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    return start_run(tmp_path, env)
 
 
 def _wait_until_running(process: subprocess.Popen[str]) -> list[str]:

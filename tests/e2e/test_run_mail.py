@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,17 +17,14 @@ from core import migrate
 from core.db import make_engine
 from core.models import InboundMail, MailCursor, OutboxMail, Request
 
-OTASUKE = Path(sys.executable).with_name("otasuke")
+from .conftest import OTASUKE, start_run, user_env
 
 
 def test_a_mail_dropped_into_the_inbox_folder_is_read_moved_and_its_action_listed(
     tmp_path: Path,
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
-    run = subprocess.Popen(
-        [str(OTASUKE), "run"], cwd=tmp_path, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    env = user_env()
+    run = start_run(tmp_path, env)
     try:
         assert run.stdout is not None
         for line in run.stdout:
@@ -74,7 +69,7 @@ def test_two_otasuke_run_on_one_postgresql_database_take_each_mail_in_once(
 ) -> None:
     account = dovecot_server.add_user()
     url = databases.new("postgresql")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env = user_env()
     env |= {
         "OTASUKE_DATABASE_URL": url,
         "OTASUKE_IMAP_HOST": "127.0.0.1",
@@ -83,17 +78,7 @@ def test_two_otasuke_run_on_one_postgresql_database_take_each_mail_in_once(
         "OTASUKE_IMAP_PASSWORD": account.password,
         "OTASUKE_IMAP_TLS": "none",
     }
-    runs = [
-        subprocess.Popen(
-            [str(OTASUKE), "run"],
-            cwd=tmp_path,
-            env=env,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for _ in range(2)
-    ]
+    runs = [start_run(tmp_path, env) for _ in range(2)]
     engine = None
     try:
         started = time.monotonic()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -16,7 +14,7 @@ from pathlib import Path
 from core.imports import CUSTOMER_COLUMNS
 from knowledge.rules.calendar import jst_date
 
-OTASUKE = Path(sys.executable).with_name("otasuke")
+from .conftest import OTASUKE, start_run, user_env
 
 
 def _mails(folder: Path) -> list[EmailMessage]:
@@ -37,7 +35,7 @@ def _wait_for(folder: Path, count: int, seconds: float) -> list[EmailMessage]:
 def test_run_mails_the_notices_due_within_a_minute_and_an_alert_imported_meanwhile_once(
     tmp_path: Path,
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env = user_env()
     today = jst_date(datetime.now(UTC))
     approved = today - timedelta(days=40)  # its first fee is overdue today, never paid
     applied = approved - timedelta(days=5)
@@ -46,10 +44,7 @@ def test_run_mails_the_notices_due_within_a_minute_and_an_alert_imported_meanwhi
     for args in (["db", "upgrade"], ["customers", "import", "c.csv"]):
         subprocess.run([str(OTASUKE), *args], cwd=tmp_path, env=env, check=True,
                        capture_output=True)  # fmt: skip
-    process = subprocess.Popen(
-        [str(OTASUKE), "run"], cwd=tmp_path, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    process = start_run(tmp_path, env)
     outbox = tmp_path / "var" / "mail" / "outbox"
     try:
         started = time.monotonic()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import date
 from email import message_from_bytes, policy
@@ -17,7 +14,8 @@ from core import outbox, queue
 from core.db import make_engine, session_factory
 from core.models import Customer, OutboxMail
 
-OTASUKE = Path(sys.executable).with_name("otasuke")
+from .conftest import start_run, user_env
+
 DATABASE = "sqlite:///var/otasuke.db"  # the default: nothing configured
 
 
@@ -134,11 +132,8 @@ def test_approving_a_question_says_how_to_answer_it(otasuke, queued: dict[str, i
 
 
 def test_otasuke_run_sends_a_mail_queued_meanwhile_within_five_seconds(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
-    process = subprocess.Popen(
-        [str(OTASUKE), "run"], cwd=tmp_path, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    env = user_env()
+    process = start_run(tmp_path, env)
     try:
         assert process.stdout is not None
         deadline = time.monotonic() + 30

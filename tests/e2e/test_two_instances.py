@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,10 +16,11 @@ from core.imports import CUSTOMER_COLUMNS
 from core.models import Notice
 from knowledge.rules.calendar import jst_date
 
+from .conftest import OTASUKE, start_run, user_env
+
 if TYPE_CHECKING:
     from conftest import Databases
 
-OTASUKE = Path(sys.executable).with_name("otasuke")
 CUSTOMERS = 40
 
 
@@ -29,7 +28,7 @@ def test_two_instances_on_one_postgresql_database_send_each_notice_once(
     tmp_path: Path, databases: Databases
 ) -> None:
     empty_url = databases.new("postgresql")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTASUKE_")}
+    env = user_env()
     env["OTASUKE_DATABASE_URL"] = empty_url
     approved = jst_date(datetime.now(UTC)) - timedelta(days=40)  # first fees overdue today
     rows = [
@@ -42,17 +41,7 @@ def test_two_instances_on_one_postgresql_database_send_each_notice_once(
         subprocess.run([str(OTASUKE), *args], cwd=tmp_path, env=env, check=True,
                        capture_output=True)  # fmt: skip
     # Both write their mail into the same folder: a notice sent twice would be two files.
-    processes = [
-        subprocess.Popen(
-            [str(OTASUKE), "run"],
-            cwd=tmp_path,
-            env=env,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for _ in range(2)
-    ]
+    processes = [start_run(tmp_path, env) for _ in range(2)]
     outbox = tmp_path / "var" / "mail" / "outbox"
     try:
         deadline = time.monotonic() + 60
