@@ -1,4 +1,5 @@
-"""Helpers for the mail-reading tests: mails to deliver, a handler for the mechanics, waiting."""
+"""Helpers for the mail tests: mails to deliver, a handler for the mechanics, waiting, and a
+request from a sender no customer is registered for."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -15,8 +16,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from core import migrate
+from core import migrate, queue
 from core.db import async_session_factory, make_async_engine, make_engine
+from core.mailfacts import MailFacts
+from core.models import Action, Request
 from mail.processing import Outcome
 
 
@@ -67,3 +70,27 @@ def migrated_sqlite(databases: Any) -> str:
     migrate.upgrade(engine)
     engine.dispose()
     return url
+
+
+def queue_identify(
+    session: Session, received: datetime, company: str, summary: str
+) -> tuple[Request, Action]:
+    """A term-end cancellation for 2027-03-31 from someone@example.org, signed `company`, stored
+    as the mail worker stores it, and the `identify` action staff are to decide."""
+    facts = MailFacts(
+        message_id="<who@example.org>", from_address="someone@example.org", from_name=None,
+        reply_to=None, subject="解約のお願い", text=f"2027年3月末で解約します。{company}",
+        language="ja", intent="cancel_at_term_end", customer_id=None, company=company,
+        requested_date=date(2027, 3, 31), received_at=received, written_at=received,
+        reply_expected=True,
+    )  # fmt: skip
+    request = Request(
+        source="mail", intent=facts.intent, received_at=received,
+        requested_date=facts.requested_date, message_id=facts.message_id,
+        payload=facts.to_payload(),
+    )  # fmt: skip
+    session.add(request)
+    session.flush()
+    payload = {"request_kind": "cancel_at_term_end", "from_address": facts.from_address}
+    action = queue.enqueue(session, "identify", summary, request_id=request.id, payload=payload)
+    return request, action

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -177,34 +176,17 @@ async def test_a_flooding_chat_is_told_once_to_slow_down(start_bot: Callable[...
 
 def _queue_identify(session: Session) -> int:
     """A cancellation mail from an unknown address: staff must say whose it is."""
+    from mailtests import queue_identify
+
     from core.customers import upsert_customer
-    from core.mailfacts import MailFacts
-    from core.models import Request
     from knowledge.rules.calendar import DEFAULT_CALENDAR
 
     from .conftest import CUSTOMER, DESK_OPEN
 
     upsert_customer(session, CUSTOMER, DESK_OPEN.date(), DEFAULT_CALENDAR)
-    received = DESK_OPEN
-    facts = MailFacts(
-        message_id="<who@example.org>", from_address="someone@example.org", from_name=None,
-        reply_to=None, subject="解約のお願い", text="2027年3月末で解約します。A社",
-        language="ja", intent="cancel_at_term_end", customer_id=None, company="A社",
-        requested_date=date(2027, 3, 31), received_at=received, written_at=received,
-        reply_expected=True,
-    )  # fmt: skip
-    request = Request(
-        source="mail", intent=facts.intent, received_at=received,
-        requested_date=facts.requested_date, message_id=facts.message_id,
-        payload=facts.to_payload(),
-    )  # fmt: skip
-    session.add(request)
-    session.flush()
-    payload = {"request_kind": "cancel_at_term_end", "from_address": facts.from_address}
-    action = queue.enqueue(
-        session, "identify", "誰からの解約か不明 (someone@example.org)", request_id=request.id,
-        payload=payload,
-    )  # fmt: skip
+    _, action = queue_identify(
+        session, DESK_OPEN, "A社", "誰からの解約か不明 (someone@example.org)"
+    )
     return action.id
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core import executor, queue
 from core.db import session_factory
 from core.errors import UserError
-from core.models import AuditEntry, ChatMessage, Customer, OutboxMail, Request, StaffNotice
+from core.models import AuditEntry, ChatMessage, Customer, OutboxMail, StaffNotice
 from core.settings import Settings, load_settings
 
 NOW = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 10:00 JST
@@ -274,28 +274,12 @@ def test_assigning_the_customer_decides_the_stored_request_again_for_them(
     session: Session, settings: Settings
 ) -> None:
     pytest.importorskip("core.intake", reason="core.intake comes with issue 12 (i12-mail)")
-    from core.mailfacts import MailFacts
+    from mailtests import queue_identify
 
     customer = _customer(session)
-    received = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
-    facts = MailFacts(
-        message_id="<who@example.org>", from_address="someone@example.org", from_name=None,
-        reply_to=None, subject="解約のお願い", text="2027年3月末で解約します。株式会社テスト",
-        language="ja", intent="cancel_at_term_end", customer_id=None, company="株式会社テスト",
-        requested_date=date(2027, 3, 31), received_at=received, written_at=received,
-        reply_expected=True,
-    )  # fmt: skip
-    request = Request(
-        source="mail", intent=facts.intent, received_at=received,
-        requested_date=facts.requested_date, message_id=facts.message_id,
-        payload=facts.to_payload(),
-    )  # fmt: skip
-    session.add(request)
-    session.flush()
-    identify = queue.enqueue(
-        session, "identify", "誰からの解約か不明", request_id=request.id,
-        payload={"request_kind": "cancel_at_term_end", "from_address": facts.from_address},
-    )  # fmt: skip
+    request, identify = queue_identify(
+        session, datetime(2026, 12, 3, 1, 0, tzinfo=UTC), "株式会社テスト", "誰からの解約か不明"
+    )
     outcome = executor.assign(session, identify.id, "cli:a", "nig-000123", settings=settings)
     assert (outcome.ok, outcome.status) == (True, "done")
     decided = queue.get_action(session, outcome.details["action"])
