@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from knowledge.faq.normalize import (
     nfkc,
     to_hiragana,
 )
+from knowledge.faq.romaji import romaji_to_kana
 
 # Parts of speech that carry no topic: particles, auxiliaries, symbols, blanks, conjunctions…
 _DROP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "接続詞", "感動詞", "フィラー", "接頭辞"}
@@ -29,7 +31,7 @@ _LIGHT = {
     "ほしい", "呉れる", "くれる", "御座る", "ござる", "其れ", "それ", "此れ", "これ",
 }  # fmt: skip
 # Bump when `Analyzer.analyse` changes what it returns: analyses shipped before are then unused.
-ANALYSER_VERSION = 1
+ANALYSER_VERSION = 2
 _LATIN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 # SudachiPy refuses an input over 49,149 bytes of UTF-8 ("Input is too long"): a longer text is
 # tokenized in pieces of at most this many characters (a character is at most 4 bytes).
@@ -74,8 +76,11 @@ class Analyzer:
         return tokenizer
 
     def prepare(self, text: str) -> str:
-        """NFKC, lower case, multi-word synonyms rewritten."""
-        return self.synonyms.rewrite(nfkc(text))
+        """NFKC, lower case, romaji written in hiragana, multi-word synonyms rewritten."""
+        synonyms = self.synonyms
+        # Romaji first, while the case still tells an acronym (NPO) from a word (npo → んぽ).
+        text = unicodedata.normalize("NFKC", text)
+        return synonyms.rewrite(nfkc(romaji_to_kana(text, synonyms.english, synonyms.stopwords)))
 
     def tokens(self, text: str) -> list[str]:
         """Content words of the text, folded and mapped to canonical words, in order; a

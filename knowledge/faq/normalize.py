@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from knowledge.faq.yamltext import load_yaml
@@ -75,6 +75,15 @@ class Synonyms:
     phrases: re.Pattern[str] | None  # multi-word variants, longest first
     phrase_map: dict[str, str]
     stopwords: frozenset[str]
+    not_romaji: frozenset[str] = frozenset()  # English words that also read as romaji
+
+    @cached_property
+    def english(self) -> frozenset[str]:
+        """Every English word the table knows (mapped, in a phrase or a stop word): never read
+        as romaji (knowledge/faq/romaji.py)."""
+        words = {w for w in self.words if w.isascii()}
+        words.update(w for phrase in self.phrase_map if phrase.isascii() for w in phrase.split())
+        return frozenset(words | self.stopwords | self.not_romaji)
 
     def canonical(self, word: str) -> str:
         """The canonical form of a (folded) token, or the token itself."""
@@ -121,7 +130,8 @@ def parse_synonyms(text: str) -> Synonyms:
             )
         )
     stopwords = frozenset(nfkc(str(w)) for w in data.get("en_stopwords") or [])
-    return Synonyms(words, pattern, phrase_map, stopwords)
+    not_romaji = frozenset(nfkc(str(w)) for w in data.get("en_not_romaji") or [])
+    return Synonyms(words, pattern, phrase_map, stopwords, not_romaji)
 
 
 @lru_cache(maxsize=1)
