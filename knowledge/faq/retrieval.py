@@ -345,10 +345,19 @@ class Retriever:
         likely_wrong = calibrated(feature_values, self.right) < RIGHT_FLOOR
         declined = oos is not None and gap > OOS_MARGIN
         handoff = empty or declined or likely_wrong or confidence < self.threshold
-        # A question the chamber's FAQ writes word for word is the one its entry answers: the
-        # scores cannot know that better than the chamber did, and a phrasing staff add after a
-        # hand-off works at once.
-        if n and self._verbatim.get(_verbatim(question.text)) == ranked[0]:
+        # A question the chamber's FAQ writes word for word is the one its entry answers, first
+        # and without a hand-off: the scores cannot know that better than the chamber did, and a
+        # phrasing staff add after a hand-off works at once. (「返金は？」 is refund-general's
+        # own phrasing, yet the scores put the refund on abolition first.)
+        exact = self._verbatim.get(_verbatim(question.text)) if n else None
+        if exact is not None:
+            if exact != ranked[0]:
+                ranked.remove(exact)
+                ranked.insert(0, exact)
+                matches = tuple(
+                    Match(self.faq[i], round(float(scores[i]), 4), self._best_text(per_text, i))
+                    for i in ranked[:limit]
+                )
             handoff, declined = False, False
             confidence = max(confidence, self.threshold)
         articles = self._articles(

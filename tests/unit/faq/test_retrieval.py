@@ -165,6 +165,14 @@ def test_a_question_the_faq_writes_word_for_word_is_answered_from_its_entry(anal
     assert retriever.search("来週 おしまい").confidence < 1.0
 
 
+def test_a_phrasing_the_faq_writes_leads_the_ranking_over_better_scores(shipped):
+    # 「返金は？」 is refund-general's own phrasing; the scores alone put the refunds on the
+    # service's abolition (第11条) first.
+    found = shipped.search("返金は？")
+    assert found.matches[0].entry.id == "refund-general"
+    assert not found.handoff
+
+
 def test_a_better_match_raises_the_chance_that_the_answer_is_right():
     def right(top: float, margin: float) -> float:
         return calibrated((top, margin, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.3, 0.0), RIGHT)
