@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.faq.faq import FaqError, parse_faq
-from knowledge.faq.quoting import ELLIPSIS, excerpt, sentences
+from knowledge.faq.quoting import ELLIPSIS, excerpt, phrases, sentences
 from knowledge.terms import load_default_terms
 
 
@@ -33,6 +33,43 @@ def test_every_quoted_piece_is_verbatim_from_the_clause() -> None:
     quoted = excerpt(clause, "★★★アラートの通知メールが届いてから30日以内に駆け付けを受けられます")
     assert len(quoted) < 600
     assert all(piece in clause for piece in quoted.split(ELLIPSIS) if piece)
+
+
+def test_phrases_split_after_the_comma_but_not_inside_brackets() -> None:
+    sentence = "先ず（但し、例外あり）確認し、次に依頼するものとし、費用を払います。"
+    assert phrases(sentence) == [
+        "先ず（但し、例外あり）確認し、",
+        "次に依頼するものとし、",
+        "費用を払います。",
+    ]
+    assert "".join(phrases(sentence)) == sentence
+
+
+@pytest.mark.parametrize(
+    ("answer", "carried"),
+    [
+        (  # insurance-coverage's answer (knowledge/data/faq.yaml)
+            "★★★アラートをきっかけに不正アクセス等が明らかになったとき、"
+            "「お助け実働隊　地域IT事業者」による駆け付け・初動対処の費用が、"
+            "保険規約の条件（利用回数制限・保険金上限額）の範囲で保険金として支払われます。",
+            "保険金をお支払いします。",
+        ),
+        ("★★★アラートの通知メールが届いてから30日以内に駆け付けを受けられます", "30日以内に"),
+    ],
+)
+def test_a_sentence_of_hundreds_of_characters_is_quoted_by_the_phrases_that_carry_the_answer(
+    answer: str, carried: str
+) -> None:
+    # 第4条1項(3) opens with one sentence of about 470 characters.
+    clause = load_default_terms().clause("第4条1項(3)").text
+    assert len(sentences(clause)[0]) > 400
+    quoted = excerpt(clause, answer)
+    assert carried in quoted
+    assert len(quoted) <= 260
+    assert ELLIPSIS * 2 not in quoted
+    assert all(piece in clause for piece in quoted.split(ELLIPSIS) if piece)
+    # Each phrase quoted runs to the predicate that completes it.
+    assert all(piece.endswith(("し、", "。")) for piece in quoted.split(ELLIPSIS) if piece)
 
 
 def test_texts_by_state_that_are_not_a_mapping_of_sentences_are_refused_by_name() -> None:
