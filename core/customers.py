@@ -25,7 +25,9 @@ CUSTOMER_COLUMNS = (
     "customer_id", "company", "contact_name", "email", "member",
     "applied_on", "approved_on", "status", "ended_on", "telegram_user",
 )  # fmt: skip
-_FIELDS = CUSTOMER_COLUMNS[1:]
+# Columns a file may have or leave out: when it leaves one out, the stored value stays.
+OPTIONAL_COLUMNS = ("lang",)
+_FIELDS = (*CUSTOMER_COLUMNS[1:], *OPTIONAL_COLUMNS)
 _CONTRACT_DATES = ("applied_on", "approved_on")
 
 # Dashes customers type in place of '-' (after NFKC, which already folds the full-width one).
@@ -114,7 +116,10 @@ def _upsert_chunk(
     today: date,
     calendar: BusinessCalendar,
 ) -> None:
-    columns = [getattr(Customer, name) for name in ("id", *CUSTOMER_COLUMNS, "status_action_id")]
+    columns = [
+        getattr(Customer, name)
+        for name in ("id", *CUSTOMER_COLUMNS, *OPTIONAL_COLUMNS, "status_action_id")
+    ]
     existing = {
         row.customer_id: row
         for row in session.execute(
@@ -127,7 +132,7 @@ def _upsert_chunk(
         row = existing.get(values["customer_id"])
         if row is None:
             inserts.append(values | {"created_at": now, "updated_at": now})
-        elif any(getattr(row, name) != values[name] for name in _FIELDS):
+        elif any(getattr(row, name) != values[name] for name in _FIELDS if name in values):
             # A status or end the file changes (import --overwrite) is the file's from now on.
             ours = (row.status, row.ended_on) == (values["status"], values["ended_on"])
             recorded_by = row.status_action_id if ours else None
@@ -180,6 +185,7 @@ def customer_overview(
         "contact_name": customer.contact_name,
         "email": customer.email,
         "member": customer.member,
+        "lang": customer.lang or "ja",
         "annual_fee": view.annual_fee,
         "status": customer.status,
         "applied_on": customer.applied_on.isoformat(),

@@ -111,6 +111,8 @@ def parse_customer(cells: dict[str, str], calendar: BusinessCalendar) -> dict[st
         "ended_on": cell(lambda: parse_optional_date(cells.get("ended_on", ""), "ended_on")),
         "telegram_user": cell(lambda: _fits(cells.get("telegram_user") or None, "telegram_user")),
     }
+    if "lang" in cells:  # optional: a file without the column leaves the stored language
+        values["lang"] = cell(lambda: parse_lang(cells["lang"]))
     applied, approved = values["applied_on"], values["approved_on"]
     if applied and approved:
         problems.extend(_contract_problems(applied, approved, values["member"], calendar))
@@ -124,6 +126,21 @@ def parse_customer(cells: dict[str, str], calendar: BusinessCalendar) -> dict[st
     if problems:
         raise RowError("; ".join(problems))
     return values
+
+
+# What staff write in the `lang` column for the notices' language (empty: Japanese).
+_LANGS = {
+    "": None, "ja": None, "jp": None, "japanese": None, "日本語": None,
+    "en": "en", "english": "en", "英語": "en",
+}  # fmt: skip
+
+
+def parse_lang(raw: str) -> str | None:
+    """The `lang` cell: "en" for English notices, None for Japanese (the default)."""
+    key = raw.strip().casefold()
+    if key not in _LANGS:
+        raise RowError(f"lang: {raw.strip()!r} is not ja or en")
+    return _LANGS[key]
 
 
 def _contract_problems(

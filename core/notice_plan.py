@@ -102,6 +102,7 @@ class CustomerState:
     # Period ends whose term-end cancellation was received on time and not rejected (R17).
     cancelling_at: frozenset[date] = frozenset()
     utm_returned_on: date | None = None
+    lang: str = "ja"  # the notices' language (Customer.lang)
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,9 @@ def _notice(
         "contact_name": state.contact_name,
     }
     return PlannedNotice(
-        state.pk, state.customer_id, kind, about, scheduled, state.email, base | context
-    )
+        state.pk, state.customer_id, kind, about, scheduled, state.email, base | context,
+        state.lang,
+    )  # fmt: skip
 
 
 def _payment_notices(

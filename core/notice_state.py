@@ -102,6 +102,7 @@ def load_states(
                 Customer.ended_on,
                 Customer.applied_on,
                 Customer.approved_on,
+                Customer.lang,
             ).order_by(Customer.customer_id),
         )
     ).all():
@@ -123,6 +124,7 @@ def load_states(
                 payments=tuple(payments.get(row.id, ())),
                 cancelling_at=frozenset(cancelling.get(row.id, ())),
                 utm_returned_on=returned.get(row.id),
+                lang=row.lang or "ja",
             )
         )
     return states
@@ -200,6 +202,7 @@ def alert_notices(
                     "window_end": alert.dispatch_window_end
                     or (dispatch_window_end(alert.received_at) if critical else None),
                 },
+                customer.lang or "ja",
             )
         )
     return out

@@ -34,6 +34,9 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     ended_on: Mapped[date | None]
     telegram_user: Mapped[str | None] = mapped_column(String(64))
+    # The language of the notices mailed to the customer: "en", or None for Japanese (the
+    # optional `lang` column of `customers import`). Replies to a mail follow that mail's.
+    lang: Mapped[str | None] = mapped_column(String(2))
     # The approved action that set `status`/`ended_on` (a cancellation, a suspension): what
     # otasuke recorded wins over a re-import (SPEC); None when the CSV set them. No foreign
     # key: actions already point at customers, and actions are never deleted.

@@ -171,7 +171,8 @@ def _describe(o: dict[str, Any]) -> list[str]:
         f"{o['customer_id']}  {o['company']}  ({o['contact_name']} <{o['email']}>)",
         f"  status: {o['status']}" + (f", ended {o['ended_on']}" if o["ended_on"] else ""),
         f"  member: {'会員' if o['member'] else '非会員'}, "
-        f"annual fee {format_yen(o['annual_fee'], 'ja')}",
+        f"annual fee {format_yen(o['annual_fee'], 'ja')}, "
+        f"notices in {'English' if o['lang'] == 'en' else 'Japanese'}",
         f"  applied {o['applied_on']}, approved {o['approved_on']}",
         f"  as of {o['today']}:",
         f"  usage start (利用開始日): {c['start_date']}",
