@@ -16,7 +16,10 @@ from knowledge.faq.answers import Answer, templates
 from knowledge.rules.desk import desk_open, next_opening
 from knowledge.terms import parse_citation
 
-EXCERPT_CHARS = 160
+# The quote in a chat answer. It is already the sentence, or a long sentence's phrases, that
+# carry the answer (knowledge/faq/quoting.py); cut shorter, 第4条1項(3)'s quote lost the very
+# predicate it was chosen for (…保険金をお支払いします。). The whole article is behind a button.
+EXCERPT_CHARS = 240
 # A request to cancel (not a question about cancelling): it must come by mail, 第12条1項.
 CANCEL_REQUEST = re.compile(
     r"(解約|退会)(を)?(したい|します|希望|お願い|して(ください|下さい|ほしい|欲しい)|手続きをお願い)"

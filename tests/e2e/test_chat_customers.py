@@ -31,6 +31,18 @@ async def test_a_question_is_answered_with_its_clause_cited(start_bot: Callable[
     assert any("👎" in label for label in labels)
 
 
+async def test_a_long_clause_is_quoted_by_what_carries_the_answer(
+    start_bot: Callable[..., Any],
+) -> None:
+    # 第4条1項(3) opens with a sentence of about 470 characters.
+    async with start_bot() as bot:
+        await bot.api.message(CUSTOMER_CHAT, "保険はある？")
+        [reply] = await bot.api.wait_for(CUSTOMER_CHAT)
+    quote = reply.text.split("根拠：規約第4条1項(3)「")[1].rsplit("」", 1)[0]
+    assert quote.endswith("保険金をお支払いします。…")
+    assert len(quote) < 260
+
+
 async def test_the_full_article_is_behind_a_button(start_bot: Callable[..., Any]) -> None:
     async with start_bot() as bot:
         await bot.api.message(
