@@ -39,9 +39,21 @@ def _status_facts(
         for period in view.periods
         if period.fee > 0
     ]
+    # A fee not billed yet that the payments already cover (a renewal paid early): shown paid,
+    # so the customer sees the money arrived, up to the next payment still to make.
+    nxt = st.next_payment_due
+    billed = {d["due_on"] for d in dues}
+    dues += [
+        {"amount": period.fee, "due_on": period.due_on, "paid": True}
+        for period in view.schedule
+        if period.fee > 0
+        and period.due_on >= today
+        and period.due_on not in billed
+        and (nxt is None or period.due_on < nxt)
+        and debt_paid(view.schedule, view.payments, period.due_on, today)
+    ]
     # The next payment as `customers show` gives it: added when not billed yet; paid in part,
     # one line for its date with what is left beside the fee.
-    nxt = st.next_payment_due
     partial = st.next_payment_amount < st.next_payment_fee
     if nxt is not None and (partial or all(d["due_on"] != nxt for d in dues)):
         dues = [d for d in dues if d["due_on"] != nxt]
@@ -58,7 +70,7 @@ def _status_facts(
         "period_start": st.period_start,
         "period_end": st.period_end,
         "cancel_deadline": st.cancel_deadline,
-        "dues": dues[-3:],
+        "dues": sorted(dues, key=lambda d: d["due_on"])[-3:],
         "requests": _open_requests(session, customer),
     }
 

@@ -12,8 +12,9 @@ the day asked about that are not stored yet, as the sweep would store them.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import takewhile
 from typing import NamedTuple
 
 from sqlalchemy import delete, func, insert, select
@@ -142,6 +143,9 @@ def _create_contracts(
         stored[pk] = (contract_id, 0)
 
 
+SCHEDULE_AHEAD = timedelta(days=800)  # two renewals ahead of any day
+
+
 @dataclass(frozen=True)
 class ContractView:
     """One customer's contract as of a day, computed once for `customers show` and `ask`."""
@@ -152,6 +156,9 @@ class ContractView:
     payments: list[tuple[date, int]]
     annual_fee: int  # what a renewal billed now costs (the member status on record)
     monthly_fee: int
+    # The periods billed, then those the rules will bill, due up to SCHEDULE_AHEAD from `today`
+    # (a contract that never ends has no last one).
+    schedule: list[Period] = field(default_factory=list)
 
 
 def contract_view(
@@ -184,6 +191,12 @@ def contract_view(
         payments=payments,
         annual_fee=annual_fee(customer.member),
         monthly_fee=monthly_fee(customer.member),
+        schedule=list(
+            takewhile(
+                lambda period: period.due_on <= today + SCHEDULE_AHEAD,
+                schedule(terms, periods, customer.ended_on, customer.member),
+            )
+        ),
     )
 
 
