@@ -14,7 +14,6 @@ from knowledge.faq.normalize import (
     default_synonyms,
     fold_kana,
     fold_word,
-    nfkc,
     to_hiragana,
 )
 from knowledge.faq.romaji import romaji_to_kana
@@ -80,7 +79,8 @@ class Analyzer:
         synonyms = self.synonyms
         # Romaji first, while the case still tells an acronym (NPO) from a word (npo → んぽ).
         text = unicodedata.normalize("NFKC", text)
-        return synonyms.rewrite(nfkc(romaji_to_kana(text, synonyms.english, synonyms.stopwords)))
+        text = romaji_to_kana(text, synonyms.english, synonyms.stopwords)
+        return synonyms.rewrite(text.casefold())  # = nfkc(): the hiragana it wrote is NFKC
 
     def tokens(self, text: str) -> list[str]:
         """Content words of the text, folded and mapped to canonical words, in order; a

@@ -29,6 +29,11 @@ _LATIN = re.compile(r"[A-Za-z]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
+def has_japanese(text: str) -> bool:
+    """Whether the text has any kana or kanji."""
+    return _JAPANESE.search(text) is not None
+
+
 def detect_language(text: str) -> str:
     """`en` when the letters are mostly Latin, else `ja` (the chat contract)."""
     latin, japanese = len(_LATIN.findall(text)), len(_JAPANESE.findall(text))

@@ -6,9 +6,9 @@ import re
 
 SHORT_CLAUSE = 160  # a clause this short is quoted whole
 QUOTE_BUDGET = 320  # beyond the best sentence, others join only while the quote stays this short
-# A sentence longer than this is quoted by its phrases (cut after 、) that carry the answer, and
-# its last phrase, which holds the predicate in Japanese: 第4条1項(3) is one sentence of about
-# 470 characters, most of it conditions beside any one answer's point.
+# A sentence longer than this is quoted by its phrases (cut after 、) that carry the answer, each
+# up to the predicate that completes it: 第4条1項(3) opens with one sentence of about 470
+# characters, most of it conditions beside any one answer's point.
 LONG_SENTENCE = 200
 PHRASE_BUDGET = 240  # the phrases quoted of a long sentence stay about this short
 _PREDICATE_ENDS = ("し、", "。")  # a phrase that completes a predicate (〜ものとし、, 〜します。)
@@ -52,16 +52,16 @@ def _bigrams(text: str) -> set[str]:
 def excerpt(clause_text: str, answer: str) -> str:
     """The sentence(s) of `clause_text` that best match `answer`, in the clause's order, with
     … where text is left out; a short clause whole, an over-long sentence by its phrases."""
-    parts = sentences(clause_text)
     if len(clause_text) <= SHORT_CLAUSE:
         return clause_text
+    parts = sentences(clause_text)
     wanted = _bigrams(answer)
-    if len(parts) == 1:
-        return _phrases_of(parts[0], wanted) if len(parts[0]) > LONG_SENTENCE else clause_text
-    chosen = _best(parts, wanted, QUOTE_BUDGET)
-    if len(chosen) == 1 and len(parts[chosen[0]]) > LONG_SENTENCE:
-        return _joined([_phrases_of(p, wanted) if i in chosen else "" for i, p in enumerate(parts)])
-    return _joined([p if i in chosen else "" for i, p in enumerate(parts)])
+    chosen = _best(parts, wanted, QUOTE_BUDGET) if len(parts) > 1 else [0]
+    long = len(chosen) == 1 and len(parts[chosen[0]]) > LONG_SENTENCE
+    if len(parts) == 1 and not long:
+        return clause_text
+    cut = (lambda part: _phrases_of(part, wanted)) if long else (lambda part: part)
+    return _joined([cut(p) if i in chosen else "" for i, p in enumerate(parts)])
 
 
 def _best(parts: list[str], wanted: set[str], budget: int) -> list[int]:

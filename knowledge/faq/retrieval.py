@@ -313,10 +313,14 @@ class Retriever:
             )
         n = len(self.faq)
         ranked = [int(i) for i in np.argsort(-scores[:n], kind="stable")]
-        matches = tuple(
-            Match(self.faq[i], round(float(scores[i]), 4), self._best_text(per_text, i))
-            for i in ranked[:limit]
-        )
+
+        def matched(order: list[int]) -> tuple[Match, ...]:
+            return tuple(
+                Match(self.faq[i], round(float(scores[i]), 4), self._best_text(per_text, i))
+                for i in order[:limit]
+            )
+
+        matches = matched(ranked)
         clause_hits = self._clause_hits(question)
         top = matches[0].score if matches else 0.0
         margin = top - _runner_up(matches)
@@ -354,10 +358,7 @@ class Retriever:
             if exact != ranked[0]:
                 ranked.remove(exact)
                 ranked.insert(0, exact)
-                matches = tuple(
-                    Match(self.faq[i], round(float(scores[i]), 4), self._best_text(per_text, i))
-                    for i in ranked[:limit]
-                )
+                matches = matched(ranked)
             handoff, declined = False, False
             confidence = max(confidence, self.threshold)
         articles = self._articles(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from knowledge.faq.normalize import has_japanese
+
 _VOWELS = {"a": "あ", "i": "い", "u": "う", "e": "え", "o": "お"}
 # Consonant → its row of kana (a, i, u, e, o); None where the syllable is not written that way.
 _ROWS: dict[str, tuple[str | None, ...]] = {
@@ -126,15 +128,11 @@ def romaji_to_kana(text: str, english: Collection[str], stopwords: Collection[st
     words = _WORD.findall(text)
     if not words:
         return text
-    if _JAPANESE.search(text) is None:
-        lower = [w.lower() for w in words]
-        if any(w in stopwords and to_hiragana(w) is None for w in lower):
+    kana = {word: _looks_japanese(word, english) for word in words}
+    if not has_japanese(text):
+        if any(w.lower() in stopwords and to_hiragana(w.lower()) is None for w in words):
             return text
         long = [w for w in words if len(w.strip("-'")) >= 3]
-        romaji = [w for w in long if _looks_japanese(w, english) is not None]
-        if not long or len(romaji) * 2 <= len(long):
+        if not long or sum(kana[w] is not None for w in long) * 2 <= len(long):
             return text
-    return _WORD.sub(lambda m: _looks_japanese(m.group(), english) or m.group(), text)
-
-
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+    return _WORD.sub(lambda m: kana[m.group()] or m.group(), text)

@@ -16,7 +16,14 @@ from core.notices import due
 from knowledge.rules.calendar import DEFAULT_CALENDAR
 
 TODAY = date(2026, 5, 1)
-ROW = "{cid},Surf School K.K.,Jane Doe,{email},0,2025-05-03,2025-05-10,active,,"
+WITH_LANG = ",".join((*CUSTOMER_COLUMNS, "lang"))
+
+
+def _row(n: int, *lang: str) -> str:
+    """Customer NIG-00000n's row, with its `lang` cell when one is given."""
+    cells = [f"NIG-00000{n}", "Surf School K.K.", "Jane Doe", f"c{n}@example.com", "0"]
+    cells += ["2025-05-03", "2025-05-10", "active", "", "", *lang]
+    return ",".join(cells)
 
 
 def _import(session: Session, tmp_path: Path, header: str, rows: list[str]):
@@ -32,15 +39,8 @@ def _lang(session: Session, cid: str) -> str | None:
 def test_the_lang_column_is_read_and_a_bad_value_is_a_row_error(
     session: Session, tmp_path: Path
 ) -> None:
-    header = ",".join((*CUSTOMER_COLUMNS, "lang"))
-    rows = [
-        ROW.format(cid="NIG-000001", email="a@example.com") + ",en",
-        ROW.format(cid="NIG-000002", email="b@example.com") + ",英語",
-        ROW.format(cid="NIG-000003", email="c@example.com") + ",",
-        ROW.format(cid="NIG-000004", email="d@example.com") + ",日本語",
-        ROW.format(cid="NIG-000005", email="e@example.com") + ",fr",
-    ]
-    report = _import(session, tmp_path, header, rows)
+    rows = [_row(1, "en"), _row(2, "英語"), _row(3, ""), _row(4, "日本語"), _row(5, "fr")]
+    report = _import(session, tmp_path, WITH_LANG, rows)
     assert report.errors == [(6, "lang: 'fr' is not ja or en")]
     assert [_lang(session, f"NIG-00000{i}") for i in range(1, 5)] == ["en", "en", None, None]
 
@@ -48,24 +48,17 @@ def test_the_lang_column_is_read_and_a_bad_value_is_a_row_error(
 def test_a_file_without_the_column_keeps_the_language_and_one_with_it_changes_it(
     session: Session, tmp_path: Path
 ) -> None:
-    with_lang = ",".join((*CUSTOMER_COLUMNS, "lang"))
-    row = ROW.format(cid="NIG-000001", email="a@example.com")
-    _import(session, tmp_path, with_lang, [row + ",en"])
-    report = _import(session, tmp_path, ",".join(CUSTOMER_COLUMNS), [row])
+    _import(session, tmp_path, WITH_LANG, [_row(1, "en")])
+    report = _import(session, tmp_path, ",".join(CUSTOMER_COLUMNS), [_row(1)])
     assert (report.unchanged, _lang(session, "NIG-000001")) == (1, "en")
-    report = _import(session, tmp_path, with_lang, [row + ",ja"])
+    report = _import(session, tmp_path, WITH_LANG, [_row(1, "ja")])
     assert (report.updated, _lang(session, "NIG-000001")) == (1, None)
 
 
 def test_an_english_customer_gets_english_notices_and_the_others_japanese(
     session: Session, tmp_path: Path
 ) -> None:
-    header = ",".join((*CUSTOMER_COLUMNS, "lang"))
-    rows = [
-        ROW.format(cid="NIG-000001", email="a@example.com") + ",en",
-        ROW.format(cid="NIG-000002", email="b@example.com") + ",",
-    ]
-    assert _import(session, tmp_path, header, rows).errors == []
+    assert _import(session, tmp_path, WITH_LANG, [_row(1, "en"), _row(2, "")]).errors == []
     # R17: the renewal notice on January 15.
     subjects = {
         n["customer_id"]: n["subject"]
