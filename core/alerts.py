@@ -128,8 +128,11 @@ def parse_alert(cells: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def import_alerts(session: Session, path: Path, *, actor: str = "cli") -> AlertReport:
-    """Store every good, new alert; count repeats; report bad rows (the caller commits)."""
+def import_alerts(
+    session: Session, path: Path, *, actor: str = "cli", now: datetime | None = None
+) -> AlertReport:
+    """Store every good, new alert; count repeats; report bad rows (the caller commits). `now`:
+    when they came in (the clock by default), the day the alert sweep mails them on."""
     report = AlertReport()
     good: list[tuple[int, dict[str, Any]]] = []
     seen: set[str] = set()
@@ -154,7 +157,7 @@ def import_alerts(session: Session, path: Path, *, actor: str = "cli") -> AlertR
         )
     }
     rows, ended = [], {}
-    now = utcnow()
+    now = now or utcnow()
     for line, values in good:
         customer = customers.get(values["customer_id"])
         if customer is None:

@@ -62,10 +62,12 @@ CRITICAL = {
 def test_a_critical_alert_is_mailed_once_with_stars_and_the_windows_last_day(
     sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    with sessions.begin() as session:
-        report = import_alerts(session, _jsonl(tmp_path, CRITICAL))
-    assert report.inserted == 1
+    # Imported and swept on the alert's own day, whatever the real clock says (the sweep mails
+    # what came in by the end of its day).
     now = datetime(2026, 12, 3, 23, 31, tzinfo=JST)
+    with sessions.begin() as session:
+        report = import_alerts(session, _jsonl(tmp_path, CRITICAL), now=now)
+    assert report.inserted == 1
     assert alert_sweep(sessions, load_settings({}), now.date(), me="a", now=now).sent == 1
     assert alert_sweep(sessions, load_settings({}), now.date(), me="b", now=now).sent == 0
     with sessions.begin() as session:
